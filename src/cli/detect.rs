@@ -1,0 +1,133 @@
+//! `eyeswitch detect`: landmarks for still images, as JSON and/or a drawn overlay.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::frame::RgbView;
+use crate::vision::{Face, Landmarker};
+
+/// What can stop `detect`.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error("cannot read image {path}: {source}")]
+    Image {
+        path: PathBuf,
+        source: image::ImageError,
+    },
+    #[error("cannot write overlay {path}: {source}")]
+    Draw {
+        path: PathBuf,
+        source: image::ImageError,
+    },
+    #[error("--draw {path} names one output file, but {count} images were given: run one image at a time")]
+    DrawMany { path: PathBuf, count: usize },
+    #[error("cannot write to stdout: {0}")]
+    Stdout(#[from] std::io::Error),
+    #[error(transparent)]
+    Model(#[from] crate::inference::ModelError),
+}
+
+/// One image's result, in the JSON shape documented in README.md.
+#[derive(Serialize)]
+struct ImageJson<'a> {
+    image: &'a str,
+    width: usize,
+    height: usize,
+    faces: Vec<FaceJson>,
+}
+
+#[derive(Serialize)]
+struct FaceJson {
+    score: f32,
+    #[serde(rename = "box")]
+    bbox: [f32; 4],
+    landmarks: Vec<[f32; 3]>,
+    eye_contours: EyeContoursJson,
+}
+
+#[derive(Serialize)]
+struct EyeContoursJson {
+    right: Vec<[f32; 2]>,
+    left: Vec<[f32; 2]>,
+}
+
+impl FaceJson {
+    fn new(face: &Face) -> FaceJson {
+        let xy = |c: &[[f32; 3]]| c.iter().map(|p| [p[0], p[1]]).collect();
+        FaceJson {
+            score: face.detection.score,
+            bbox: face.detection.bbox,
+            landmarks: face.landmarks_478().collect(),
+            eye_contours: EyeContoursJson {
+                right: xy(&face.right_eye.contour),
+                left: xy(&face.left_eye.contour),
+            },
+        }
+    }
+}
+
+/// Runs detection on each image; prints JSON lines when `json`, writes an overlay to `draw`.
+/// Returns the number of images that could not be read (each is reported on stderr).
+pub fn run(
+    models_dir: &Path,
+    images: &[PathBuf],
+    json: bool,
+    draw: Option<&Path>,
+) -> Result<usize, DetectError> {
+    if let (Some(path), true) = (draw, images.len() > 1) {
+        return Err(DetectError::DrawMany {
+            path: path.to_path_buf(),
+            count: images.len(),
+        });
+    }
+    let mut landmarker = Landmarker::load(models_dir)?;
+    let mut faces = Vec::new();
+    let mut failed = 0;
+    let stdout = std::io::stdout();
+    for path in images {
+        let mut rgb = match image::open(path) {
+            Ok(img) => img.to_rgb8(),
+            Err(source) => {
+                eprintln!(
+                    "eyeswitch: {}",
+                    DetectError::Image {
+                        path: path.clone(),
+                        source
+                    }
+                );
+                failed += 1;
+                continue;
+            }
+        };
+        let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+        let Some(view) = RgbView::new(w, h, rgb.as_raw()) else {
+            eprintln!("eyeswitch: image {} is empty", path.display());
+            failed += 1;
+            continue;
+        };
+        landmarker.detect(view, &mut faces)?;
+        if json {
+            let out = ImageJson {
+                image: &path.to_string_lossy(),
+                width: w,
+                height: h,
+                faces: faces.iter().map(FaceJson::new).collect(),
+            };
+            let mut lock = stdout.lock();
+            serde_json::to_writer(&mut lock, &out).map_err(std::io::Error::from)?;
+            writeln!(lock)?;
+        } else {
+            println!("{}: {} face(s)", path.display(), faces.len());
+        }
+        if let Some(out) = draw {
+            crate::draw::draw_faces(&mut rgb, &faces);
+            rgb.save(out).map_err(|source| DetectError::Draw {
+                path: out.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    Ok(failed)
+}

@@ -1,0 +1,3 @@
+//! Command-line front end: one module per subcommand.
+
+pub mod detect;

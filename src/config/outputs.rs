@@ -1,0 +1,280 @@
+//! `[[switch]]` and `[outputs.*]`: which switches exist and where their presses go.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::config::ConfigError;
+use crate::event::Gesture;
+use crate::output::hid_keys;
+use crate::output::SerialMode;
+
+/// Highest switch number: a boot keyboard report holds six keys, so six switches can be held at
+/// once on every output.
+pub const MAX_SWITCH: u8 = 6;
+
+/// One `[[switch]]`: switch `number` closes when `gesture` is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchConfig {
+    pub number: u8,
+    pub gesture: Gesture,
+}
+
+/// The default: one switch, closed by a long blink, the most deliberate gesture.
+pub fn default_switches() -> Vec<SwitchConfig> {
+    vec![SwitchConfig {
+        number: 1,
+        gesture: Gesture::LongBlink,
+    }]
+}
+
+/// Every output is optional; a present table turns it on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputsConfig {
+    pub gpio: Option<GpioConfig>,
+    pub serial: Option<SerialConfig>,
+    pub hid: Option<HidConfig>,
+    pub stdout: Option<StdoutConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GpioConfig {
+    pub chip: PathBuf,
+    /// Switch lines pull low when closed (typical for an optocoupler or open-collector input).
+    pub active_low: bool,
+    /// Switch number (as a TOML key) → line offset on `chip`.
+    pub lines: BTreeMap<String, u32>,
+    pub feedback_line: Option<u32>,
+    pub feedback_active_low: bool,
+    pub feedback_flash_ms: u32,
+}
+
+/// Longest feedback flash: longer would hide the next press.
+const MAX_FLASH_MS: u32 = 2000;
+
+impl Default for GpioConfig {
+    /// 150 ms is clearly visible or audible and well shorter than two deliberate presses apart.
+    fn default() -> Self {
+        Self {
+            chip: PathBuf::from("/dev/gpiochip0"),
+            active_low: false,
+            lines: BTreeMap::new(),
+            feedback_line: None,
+            feedback_active_low: false,
+            feedback_flash_ms: 150,
+        }
+    }
+}
+
+impl GpioConfig {
+    /// `(switch, line offset)` pairs; call after [`OutputsConfig::validate`].
+    pub fn switch_lines(&self) -> Vec<(u8, u32)> {
+        self.lines
+            .iter()
+            .filter_map(|(k, &v)| k.parse().ok().map(|s| (s, v)))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SerialConfig {
+    pub device: String,
+    pub baud: u32,
+    pub mode: SerialMode,
+}
+
+/// Rates every USB serial adapter and microcontroller UART supports.
+pub const BAUD_RATES: [u32; 5] = [9600, 19200, 38400, 57600, 115200];
+
+impl Default for SerialConfig {
+    fn default() -> Self {
+        Self {
+            device: "/dev/ttyUSB0".to_owned(),
+            baud: 115_200,
+            mode: SerialMode::Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HidConfig {
+    pub device: PathBuf,
+    /// Switch number (as a TOML key) → key name, see [`hid_keys::ALLOWED`].
+    pub keys: BTreeMap<String, String>,
+}
+
+impl Default for HidConfig {
+    /// Switch 1 → Space, switch 2 → Enter, as iOS Switch Control and AAC software expect.
+    fn default() -> Self {
+        Self {
+            device: PathBuf::from("/dev/hidg0"),
+            keys: [("1", "space"), ("2", "enter")]
+                .into_iter()
+                .map(|(s, k)| (s.to_owned(), k.to_owned()))
+                .collect(),
+        }
+    }
+}
+
+impl HidConfig {
+    /// `(switch, usage ID)` pairs; call after [`OutputsConfig::validate`].
+    pub fn key_map(&self) -> Vec<(u8, u8)> {
+        self.keys
+            .iter()
+            .filter_map(|(s, k)| Some((s.parse().ok()?, hid_keys::usage(k)?)))
+            .collect()
+    }
+}
+
+/// `[outputs.stdout]` has no settings; its presence turns JSON lines on stdout on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StdoutConfig {}
+
+/// Checks the `[[switch]]` list: numbers in range and unique.
+pub fn validate_switches(file: &str, switches: &[SwitchConfig]) -> Result<(), ConfigError> {
+    for (i, s) in switches.iter().enumerate() {
+        if !(1..=MAX_SWITCH).contains(&s.number) {
+            return Err(ConfigError::invalid(
+                file,
+                format!("switch[{i}].number"),
+                s.number,
+                format!("use a number from 1 to {MAX_SWITCH}"),
+            ));
+        }
+        if switches[..i].iter().any(|o| o.number == s.number) {
+            return Err(ConfigError::invalid(
+                file,
+                format!("switch[{i}].number"),
+                s.number,
+                "each [[switch]] needs its own number",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl OutputsConfig {
+    /// Checks every output against the defined switch numbers.
+    pub fn validate(&self, file: &str, switches: &[SwitchConfig]) -> Result<(), ConfigError> {
+        if let Some(gpio) = &self.gpio {
+            validate_gpio(file, gpio, switches)?;
+        }
+        if let Some(serial) = &self.serial {
+            validate_serial(file, serial)?;
+        }
+        if let Some(hid) = &self.hid {
+            for (switch, key) in &hid.keys {
+                check_switch_key(
+                    file,
+                    "outputs.hid.keys",
+                    switch,
+                    format!("{key:?}"),
+                    switches,
+                )?;
+                if hid_keys::usage(key).is_none() {
+                    return Err(ConfigError::invalid(
+                        file,
+                        format!("outputs.hid.keys.{switch}"),
+                        format!("{key:?}"),
+                        format!("use {}", hid_keys::ALLOWED),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn validate_gpio(
+    file: &str,
+    gpio: &GpioConfig,
+    switches: &[SwitchConfig],
+) -> Result<(), ConfigError> {
+    let mut used: Vec<u32> = Vec::new();
+    for (switch, &line) in &gpio.lines {
+        check_switch_key(file, "outputs.gpio.lines", switch, line, switches)?;
+        if used.contains(&line) {
+            return Err(ConfigError::invalid(
+                file,
+                format!("outputs.gpio.lines.{switch}"),
+                line,
+                "each switch needs its own GPIO line",
+            ));
+        }
+        used.push(line);
+    }
+    if let Some(line) = gpio.feedback_line {
+        if used.contains(&line) {
+            return Err(ConfigError::invalid(
+                file,
+                "outputs.gpio.feedback_line",
+                line,
+                "use a line that no switch uses",
+            ));
+        }
+    }
+    if !(1..=MAX_FLASH_MS).contains(&gpio.feedback_flash_ms) {
+        return Err(ConfigError::invalid(
+            file,
+            "outputs.gpio.feedback_flash_ms",
+            gpio.feedback_flash_ms,
+            format!("use a value from 1 to {MAX_FLASH_MS}"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_serial(file: &str, serial: &SerialConfig) -> Result<(), ConfigError> {
+    if !BAUD_RATES.contains(&serial.baud) {
+        let list: Vec<String> = BAUD_RATES.iter().map(u32::to_string).collect();
+        return Err(ConfigError::invalid(
+            file,
+            "outputs.serial.baud",
+            serial.baud,
+            format!("use one of {}", list.join(", ")),
+        ));
+    }
+    if !serial.device.starts_with('/') {
+        return Err(ConfigError::invalid(
+            file,
+            "outputs.serial.device",
+            format!("{:?}", serial.device),
+            "use an absolute path such as \"/dev/ttyUSB0\"",
+        ));
+    }
+    Ok(())
+}
+
+/// A TOML key under `table` must be the number of a defined `[[switch]]`.
+fn check_switch_key(
+    file: &str,
+    table: &str,
+    key: &str,
+    value: impl std::fmt::Display,
+    switches: &[SwitchConfig],
+) -> Result<(), ConfigError> {
+    let defined = key
+        .parse::<u8>()
+        .ok()
+        .is_some_and(|n| switches.iter().any(|s| s.number == n));
+    if defined {
+        return Ok(());
+    }
+    let numbers: Vec<String> = switches.iter().map(|s| s.number.to_string()).collect();
+    Err(ConfigError::invalid(
+        file,
+        format!("{table}.{key}"),
+        value,
+        format!(
+            "no [[switch]] has number {key}; use one of {} or add that [[switch]]",
+            numbers.join(", ")
+        ),
+    ))
+}

@@ -1,0 +1,94 @@
+//! The event schema shared by the gesture engine, the outputs and the CLI.
+//!
+//! Every type here is `Copy` so that emitting an event in the hot loop never allocates.
+//! Serialised as one flat JSON object: `{"t_ms":1234,"frame":37,"kind":"blink","duration_ms":120}`.
+
+use serde::{Deserialize, Serialize};
+
+/// One thing that happened, stamped with the frame that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Timestamp of the causing frame, in milliseconds since the stream started.
+    pub t_ms: u64,
+    /// Index of the causing frame, 0-based.
+    pub frame: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The subject's own side: `Right` is the eye with mesh corners 33/133.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eye {
+    Right,
+    Left,
+}
+
+/// Where the user is looking, on the subject's own side (`Left` is image right).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GazeRegion {
+    Center,
+    Left,
+    Right,
+    Up,
+    Down,
+}
+
+/// A gesture that a switch can be mapped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gesture {
+    LongBlink,
+    DoubleBlink,
+    WinkLeft,
+    WinkRight,
+    GazeLeft,
+    GazeRight,
+    GazeUp,
+    GazeDown,
+}
+
+/// The two edges of a switch closure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SwitchAction {
+    Press,
+    Release,
+}
+
+/// State of the frame source, reported so a user sees why nothing happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraStatus {
+    Streaming,
+    Lost,
+    Reopening,
+}
+
+/// The kinds of event, serialised with a `kind` tag.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Both eyes closed, then reopened; emitted for every blink, involuntary ones included.
+    Blink { duration_ms: u32 },
+    /// A closure held for the hold time; emitted the moment the hold time is reached.
+    LongBlink { held_ms: u32 },
+    /// One eye closed for at least the wink time while the other stayed open.
+    Wink { eye: Eye, duration_ms: u32 },
+    /// Two blinks within the double-blink window.
+    DoubleBlink { interval_ms: u32 },
+    /// A gaze region entered and held for the dwell time.
+    Gaze { region: GazeRegion, held_ms: u32 },
+    /// The face appeared or disappeared (with hysteresis).
+    Face { present: bool, score: f32 },
+    /// A switch edge produced by the gesture → switch mapping.
+    Switch {
+        switch: u8,
+        action: SwitchAction,
+        gesture: Gesture,
+    },
+    /// The camera went away, is being reopened, or streams again.
+    Camera { status: CameraStatus },
+}

@@ -1,0 +1,18 @@
+//! eyeswitch: a camera-based assistive switch.
+//!
+//! See ARCHITECTURE.md for the data flow and which module owns what.
+
+pub mod capture;
+pub mod cli;
+pub mod config;
+pub mod crop;
+pub mod display;
+pub mod draw;
+pub mod event;
+pub mod frame;
+pub mod geometry;
+pub mod gesture;
+pub mod inference;
+pub mod models;
+pub mod output;
+pub mod vision;

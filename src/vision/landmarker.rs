@@ -1,0 +1,103 @@
+//! The still-image pipeline: detector → face ROI → mesh → eye ROIs → iris, per face.
+
+use std::path::Path;
+
+use super::detection::Detection;
+use super::detector::FaceDetector;
+use super::iris::{Eye, IrisModel, Side};
+use super::mesh::{FaceMesh, Mesh, MIN_PRESENCE};
+use super::roi::face_from_detection;
+use crate::frame::RgbView;
+use crate::geometry::RotatedRect;
+use crate::inference::ModelError;
+
+/// At most this many faces per image (FaceMesh `max_num_faces`, as the reference runs it).
+pub const MAX_FACES: usize = 4;
+
+/// Everything eyeswitch knows about one face in one image.
+#[derive(Debug, Clone, Copy)]
+pub struct Face {
+    /// The detection this face was found from.
+    pub detection: Detection,
+    /// The ROI the mesh ran in.
+    pub roi: RotatedRect,
+    pub mesh: Mesh,
+    /// Subject's right eye (corners 33/133).
+    pub right_eye: Eye,
+    /// Subject's left eye (corners 362/263).
+    pub left_eye: Eye,
+}
+
+impl Face {
+    /// The 478-point layout of MediaPipe's refined mesh: 468 mesh points, then the right
+    /// eye's iris (centre first), then the left eye's.
+    pub fn landmarks_478(&self) -> impl Iterator<Item = [f32; 3]> + '_ {
+        self.mesh
+            .points
+            .iter()
+            .chain(self.right_eye.iris.iter())
+            .chain(self.left_eye.iris.iter())
+            .copied()
+    }
+}
+
+/// The three models, loaded once.
+pub struct Landmarker {
+    detector: FaceDetector,
+    mesh: FaceMesh,
+    iris: IrisModel,
+    detections: Vec<Detection>,
+}
+
+impl Landmarker {
+    /// Loads all three models from `models_dir`.
+    pub fn load(models_dir: &Path) -> Result<Landmarker, ModelError> {
+        Ok(Landmarker {
+            detector: FaceDetector::load(models_dir)?,
+            mesh: FaceMesh::load(models_dir)?,
+            iris: IrisModel::load(models_dir)?,
+            detections: Vec::with_capacity(16),
+        })
+    }
+
+    /// Finds every face (up to [`MAX_FACES`]) in `img`, sorted left to right, into `out`.
+    pub fn detect(&mut self, img: RgbView<'_>, out: &mut Vec<Face>) -> Result<(), ModelError> {
+        out.clear();
+        self.detector.detect(img, &mut self.detections)?;
+        // ClipDetectionVectorSizeCalculator keeps the best `max_num_faces`.
+        self.detections.truncate(MAX_FACES);
+        for det in &self.detections {
+            let roi = face_from_detection(det);
+            let mut face = Face {
+                detection: *det,
+                roi,
+                mesh: Mesh::default(),
+                right_eye: Eye::default(),
+                left_eye: Eye::default(),
+            };
+            self.mesh.run(img, &roi, &mut face.mesh)?;
+            if face.mesh.presence < MIN_PRESENCE {
+                continue;
+            }
+            self.iris
+                .run(img, &face.mesh, Side::Right, &mut face.right_eye)?;
+            self.iris
+                .run(img, &face.mesh, Side::Left, &mut face.left_eye)?;
+            out.push(face);
+        }
+        out.sort_by(|a, b| min_x(&a.mesh).total_cmp(&min_x(&b.mesh)));
+        Ok(())
+    }
+
+    /// The stages, for callers that schedule them themselves (tracking, benchmarks).
+    pub fn stages(&mut self) -> (&mut FaceDetector, &mut FaceMesh, &mut IrisModel) {
+        (&mut self.detector, &mut self.mesh, &mut self.iris)
+    }
+}
+
+fn min_x(mesh: &Mesh) -> f32 {
+    mesh.points
+        .iter()
+        .map(|p| p[0])
+        .fold(f32::INFINITY, f32::min)
+}

@@ -1,0 +1,261 @@
+//! Every config error names the file and either the line (syntax, unknown keys, bad variants) or
+//! the key, the bad value and what is allowed.
+
+use std::path::Path;
+
+use eyeswitch::config::{Config, ConfigError, DisplayKind, PixelFormat, Precision};
+use eyeswitch::output::SerialMode;
+
+const FILE: &str = "/etc/eyeswitch/eyeswitch.toml";
+
+fn error(text: &str) -> String {
+    match Config::parse(text, FILE) {
+        Ok(c) => panic!("expected an error, got {c:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Asserts the whole message of a validation error.
+fn invalid(text: &str, key_value_allowed: &str) {
+    assert_eq!(error(text), format!("{FILE}: {key_value_allowed}"));
+}
+
+#[test]
+fn empty_file_gives_defaults() {
+    let c = Config::parse("", FILE).unwrap();
+    assert_eq!(c, Config::default());
+    assert_eq!(c.camera.format, PixelFormat::Yuyv);
+    assert_eq!(c.switches.len(), 1);
+    assert!(c.outputs.gpio.is_none() && c.outputs.serial.is_none());
+    assert_eq!(c.display.kind, DisplayKind::None);
+}
+
+#[test]
+fn example_config_parses() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/eyeswitch.example.toml");
+    let c = Config::load(Path::new(path)).unwrap();
+    assert_eq!(c.board.as_deref(), Some("rpi4"));
+    assert_eq!(c.switches.len(), 2);
+    let gpio = c.outputs.gpio.as_ref().unwrap();
+    assert_eq!(gpio.switch_lines(), vec![(1, 17), (2, 27)]);
+    assert_eq!(gpio.feedback_line, Some(22));
+    let serial = c.outputs.serial.as_ref().unwrap();
+    assert_eq!((serial.baud, serial.mode), (115_200, SerialMode::Text));
+    let hid = c.outputs.hid.as_ref().unwrap();
+    assert_eq!(hid.key_map(), vec![(1, 0x2C), (2, 0x28)]);
+    assert!(c.outputs.stdout.is_some());
+    assert_eq!(c.models.precision.face_landmark, Precision::F32);
+    assert_eq!(c.board_profile().unwrap().unwrap().name, "rpi4");
+}
+
+#[test]
+fn bad_baud_names_key_value_and_allowed_rates() {
+    invalid(
+        "[outputs.serial]\nbaud = 12345\n",
+        "outputs.serial.baud = 12345 is not allowed: use one of 9600, 19200, 38400, 57600, 115200",
+    );
+}
+
+#[test]
+fn relative_serial_device() {
+    invalid(
+        "[outputs.serial]\ndevice = \"ttyUSB0\"\n",
+        r#"outputs.serial.device = "ttyUSB0" is not allowed: use an absolute path such as "/dev/ttyUSB0""#,
+    );
+}
+
+#[test]
+fn unknown_key_names_file_and_line() {
+    let e = error("[camera]\nwidth = 640\nwidht = 480\n");
+    assert!(
+        e.starts_with(&format!("{FILE}:3:1: unknown field `widht`")),
+        "{e}"
+    );
+    assert!(
+        e.contains("widht = 480"),
+        "the offending line is quoted: {e}"
+    );
+}
+
+#[test]
+fn unknown_section_names_file_and_line() {
+    let e = error("board = \"rpi4\"\n\n[outptus.serial]\n");
+    assert!(e.starts_with(&format!("{FILE}:3:")), "{e}");
+    assert!(e.contains("unknown field `outptus`"), "{e}");
+}
+
+#[test]
+fn syntax_error_names_file_and_line() {
+    let e = error("[camera]\nfps = 30\nwidth = = 3\n");
+    assert!(e.starts_with(&format!("{FILE}:3:")), "{e}");
+    assert!(e.contains("width = = 3"), "{e}");
+}
+
+#[test]
+fn bad_variant_names_line_and_allowed_values() {
+    let e = error("[camera]\nformat = \"h264\"\n");
+    assert!(e.starts_with(&format!("{FILE}:2:")), "{e}");
+    assert!(
+        e.contains("unknown variant `h264`, expected `yuyv` or `mjpeg`"),
+        "{e}"
+    );
+    assert!(e.contains("format = \"h264\""), "{e}");
+}
+
+#[test]
+fn bad_serial_mode_display_kind_and_precision() {
+    let e = error("[outputs.serial]\nmode = \"binary\"\n");
+    assert!(
+        e.contains("unknown variant `binary`, expected `text` or `json`"),
+        "{e}"
+    );
+    let e = error("[display]\nkind = \"lcd\"\n");
+    assert!(e.contains("unknown variant `lcd`"), "{e}");
+    assert!(e.contains("`none`, `ssd1306`, `framebuffer`"), "{e}");
+    let e = error("[models.precision]\nface_landmark = \"int4\"\n");
+    assert!(
+        e.contains("unknown variant `int4`, expected `f32` or `int8`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn camera_ranges() {
+    invalid(
+        "[camera]\nwidth = 100\n",
+        "camera.width = 100 is not allowed: use a value from 160 to 1920",
+    );
+    invalid(
+        "[camera]\nheight = 4000\n",
+        "camera.height = 4000 is not allowed: use a value from 120 to 1080",
+    );
+    invalid(
+        "[camera]\nfps = 5\n",
+        "camera.fps = 5 is not allowed: use a value from 10 to 120",
+    );
+    invalid(
+        "[camera]\ndevice = \"video0\"\n",
+        r#"camera.device = "video0" is not allowed: use an absolute path such as "/dev/video0""#,
+    );
+}
+
+#[test]
+fn unknown_board() {
+    invalid(
+        "board = \"rpi3\"\n",
+        r#"board = "rpi3" is not allowed: use one of rpi4, rpi5, rpi-zero2w, jetson-nano, jetson-orin-nano"#,
+    );
+}
+
+#[test]
+fn switch_number_out_of_range() {
+    invalid(
+        "[[switch]]\nnumber = 7\ngesture = \"long_blink\"\n",
+        "switch[0].number = 7 is not allowed: use a number from 1 to 6",
+    );
+    invalid(
+        "[[switch]]\nnumber = 0\ngesture = \"long_blink\"\n",
+        "switch[0].number = 0 is not allowed: use a number from 1 to 6",
+    );
+}
+
+#[test]
+fn duplicate_switch_number() {
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"long_blink\"\n\
+         [[switch]]\nnumber = 1\ngesture = \"wink_left\"\n",
+        "switch[1].number = 1 is not allowed: each [[switch]] needs its own number",
+    );
+}
+
+#[test]
+fn unknown_gesture() {
+    let e = error("[[switch]]\nnumber = 1\ngesture = \"smile\"\n");
+    assert!(e.starts_with(&format!("{FILE}:3:")), "{e}");
+    assert!(e.contains("unknown variant `smile`"), "{e}");
+}
+
+#[test]
+fn gpio_line_for_undefined_switch() {
+    invalid(
+        "[outputs.gpio]\nlines = { 1 = 17, 2 = 27 }\n",
+        "outputs.gpio.lines.2 = 27 is not allowed: no [[switch]] has number 2; \
+         use one of 1 or add that [[switch]]",
+    );
+}
+
+#[test]
+fn gpio_line_used_twice() {
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"long_blink\"\n\
+         [[switch]]\nnumber = 2\ngesture = \"double_blink\"\n\
+         [outputs.gpio]\nlines = { 1 = 17, 2 = 17 }\n",
+        "outputs.gpio.lines.2 = 17 is not allowed: each switch needs its own GPIO line",
+    );
+}
+
+#[test]
+fn feedback_line_shared_with_a_switch() {
+    invalid(
+        "[outputs.gpio]\nlines = { 1 = 17 }\nfeedback_line = 17\n",
+        "outputs.gpio.feedback_line = 17 is not allowed: use a line that no switch uses",
+    );
+}
+
+#[test]
+fn feedback_flash_length() {
+    invalid(
+        "[outputs.gpio]\nfeedback_flash_ms = 0\n",
+        "outputs.gpio.feedback_flash_ms = 0 is not allowed: use a value from 1 to 2000",
+    );
+}
+
+#[test]
+fn unknown_hid_key() {
+    invalid(
+        "[outputs.hid]\nkeys = { 1 = \"spacebar\" }\n",
+        r#"outputs.hid.keys.1 = "spacebar" is not allowed: use a letter a..z, a digit 0..9, f1..f12, or one of space, enter, escape, backspace, tab, page_up, page_down, right, left, down, up"#,
+    );
+}
+
+#[test]
+fn hid_key_for_undefined_switch() {
+    // The default keys map switch 2, but only switch 1 exists by default.
+    invalid(
+        "[outputs.hid]\n",
+        r#"outputs.hid.keys.2 = "enter" is not allowed: no [[switch]] has number 2; use one of 1 or add that [[switch]]"#,
+    );
+    let e = error("[outputs.hid]\nkeys = { one = \"space\" }\n");
+    assert!(
+        e.contains(r#"outputs.hid.keys.one = "space" is not allowed"#),
+        "{e}"
+    );
+}
+
+#[test]
+fn ssd1306_address() {
+    invalid(
+        "[display]\nkind = \"ssd1306\"\ni2c_address = 0x27\n",
+        "display.i2c_address = 0x27 is not allowed: an SSD1306 answers only on 0x3C or 0x3D",
+    );
+}
+
+#[test]
+fn missing_file_says_what_to_do() {
+    let e = Config::load(Path::new("/nonexistent/eyeswitch.toml")).unwrap_err();
+    assert!(matches!(e, ConfigError::Read { .. }));
+    let e = e.to_string();
+    assert!(
+        e.starts_with("cannot read /nonexistent/eyeswitch.toml:"),
+        "{e}"
+    );
+    assert!(e.contains("--config"), "{e}");
+}
+
+#[test]
+fn gesture_table_is_passed_through() {
+    let text = "[gesture]\nhold_ms = 600\n[gesture.gaze]\ndwell_ms = 800\n";
+    let c = Config::parse(text, FILE).unwrap();
+    assert_eq!(c.gesture["hold_ms"].as_integer(), Some(600));
+    assert_eq!(c.gesture["gaze"]["dwell_ms"].as_integer(), Some(800));
+}

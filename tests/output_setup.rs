@@ -1,0 +1,59 @@
+//! Starting outputs from a parsed config: the configured outputs receive the switch edges, and
+//! a device that cannot be opened is reported by name.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use eyeswitch::config::Config;
+use eyeswitch::event::{Event, EventKind, Gesture, SwitchAction};
+use eyeswitch::output::setup::start;
+
+fn edge(action: SwitchAction) -> Event {
+    Event {
+        t_ms: 0,
+        frame: 0,
+        kind: EventKind::Switch {
+            switch: 1,
+            action,
+            gesture: Gesture::LongBlink,
+        },
+    }
+}
+
+#[test]
+fn hid_and_stdout_from_config() {
+    let device = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hidg-setup");
+    std::fs::write(&device, b"").unwrap();
+    let text = format!(
+        "[outputs.hid]\ndevice = {:?}\nkeys = {{ 1 = \"a\" }}\n[outputs.stdout]\n",
+        device.display().to_string()
+    );
+    let config = Config::parse(&text, "test.toml").unwrap();
+    let mut fan = start(&config.outputs).unwrap();
+    let names: Vec<String> = fan.counters().into_iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        [format!("hid {}", device.display()), "stdout".to_owned()]
+    );
+    fan.send(&edge(SwitchAction::Press));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::read(&device).unwrap().len() < 8 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    fan.shutdown();
+    let bytes = std::fs::read(&device).unwrap();
+    // Key "a" (0x04) down, then the all-zero report from the release on shutdown.
+    assert_eq!(bytes, [0, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn missing_gpio_chip_is_named() {
+    let text = "[outputs.gpio]\nchip = \"/nonexistent/gpiochip9\"\nlines = { 1 = 17 }\n";
+    let config = Config::parse(text, "test.toml").unwrap();
+    let err = start(&config.outputs).err().unwrap().to_string();
+    assert!(
+        err.contains("GPIO line 17 on /nonexistent/gpiochip9"),
+        "{err}"
+    );
+    assert!(err.contains("gpio group"), "{err}");
+}
