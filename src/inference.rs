@@ -139,22 +139,28 @@ impl Model {
                 want,
             });
         }
-        // Take the reusable input tensor back; it is exclusive again once the last run's
-        // state has let go of it, so `into_tensor` does not copy.
-        let mut tensor = match self.input.take() {
-            Some(v) => v.into_tensor(),
-            None => Tensor::zero::<f32>(&self.spec.input).map_err(run)?,
+        // Reuse the input tensor and its Arc: once the last run's state has let go of it the
+        // Arc is exclusive again, so filling it allocates nothing.
+        let mut arc = match self.input.take().map(IntoArcTensor::into_arc_tensor) {
+            Some(arc) => arc,
+            None => Arc::new(Tensor::zero::<f32>(&self.spec.input).map_err(run)?),
         };
-        tensor
-            .try_as_plain_ram_mut()
-            .and_then(|mut view| {
-                view.as_slice_mut::<f32>()?.copy_from_slice(input);
-                Ok(())
-            })
-            .map_err(run)?;
-        let value: TValue = tensor.into();
+        if Arc::get_mut(&mut arc).is_none() {
+            arc = Arc::new(Tensor::zero::<f32>(&self.spec.input).map_err(run)?);
+        }
+        if let Some(tensor) = Arc::get_mut(&mut arc) {
+            tensor
+                .try_as_plain_ram_mut()
+                .and_then(|mut view| {
+                    view.as_slice_mut::<f32>()?.copy_from_slice(input);
+                    Ok(())
+                })
+                .map_err(run)?;
+        }
+        let value = arc.into_tvalue();
         self.input = Some(value.clone());
-        self.outputs = self.state.run(tvec!(value)).map_err(run)?;
+        let state = &mut self.state;
+        self.outputs = crate::alloc_count::foreign(|| state.run(tvec!(value))).map_err(run)?;
         Ok(Outputs {
             values: &self.outputs,
             file,

@@ -2,6 +2,7 @@
 //!
 //! See ARCHITECTURE.md for the data flow and which module owns what.
 
+pub mod alloc_count;
 pub mod capture;
 pub mod cli;
 pub mod config;
@@ -15,4 +16,5 @@ pub mod gesture;
 pub mod inference;
 pub mod models;
 pub mod output;
+pub mod pipeline;
 pub mod vision;

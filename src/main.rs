@@ -19,6 +19,11 @@ struct Cli {
     command: Command,
 }
 
+/// Counts allocations so `bench` can report them; forwards everything to the system allocator.
+#[global_allocator]
+static ALLOCATOR: eyeswitch::alloc_count::CountingAllocator =
+    eyeswitch::alloc_count::CountingAllocator;
+
 #[derive(Subcommand)]
 enum Command {
     /// Find faces, the 478 landmarks and eye contours in still images.
@@ -33,22 +38,65 @@ enum Command {
         #[arg(required = true, value_name = "IMAGE")]
         images: Vec<PathBuf>,
     },
+    /// Run a recording (MJPEG stream or directory of images) through the live pipeline.
+    Replay {
+        /// Frame rate of the recording, for timestamps.
+        #[arg(long, default_value_t = 30.0)]
+        fps: f64,
+        /// Print events as JSON lines.
+        #[arg(long)]
+        json: bool,
+        /// Write one CSV row per frame: frame, t_ms, face, openness_right, openness_left, gaze_x, gaze_y.
+        #[arg(long, value_name = "FILE.csv")]
+        trace: Option<PathBuf>,
+        /// MJPEG stream file (e.g. from `ffmpeg -f mjpeg`) or a directory of images.
+        source: PathBuf,
+    },
+    /// Time each stage of the live pipeline on a recording.
+    Bench {
+        /// Frames to measure (default: the whole recording), after 10 warm-up frames.
+        #[arg(long)]
+        frames: Option<usize>,
+        /// Frame rate of the recording, for timestamps.
+        #[arg(long, default_value_t = 30.0)]
+        fps: f64,
+        /// MJPEG stream file or directory of images.
+        source: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     let models = cli.models.unwrap_or_else(eyeswitch::models::default_dir);
-    match cli.command {
+    let result = match cli.command {
         Command::Detect { json, draw, images } => {
-            match eyeswitch::cli::detect::run(&models, &images, json, draw.as_deref()) {
-                Ok(0) => ExitCode::SUCCESS,
-                Ok(_) => ExitCode::FAILURE,
-                Err(e) => {
-                    eprintln!("eyeswitch: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            eyeswitch::cli::detect::run(&models, &images, json, draw.as_deref())
+                .map(|failed| failed == 0)
+                .map_err(|e| e.to_string())
+        }
+        Command::Replay {
+            fps,
+            json,
+            trace,
+            source,
+        } => eyeswitch::cli::replay::run(&models, &source, fps, json, trace.as_deref())
+            .map(|()| true)
+            .map_err(|e| e.to_string()),
+        Command::Bench {
+            frames,
+            fps,
+            source,
+        } => eyeswitch::cli::bench::run(&models, &source, fps, frames)
+            .map(|()| true)
+            .map_err(|e| e.to_string()),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("eyeswitch: {e}");
+            ExitCode::FAILURE
         }
     }
 }

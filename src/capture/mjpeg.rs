@@ -1,6 +1,7 @@
 //! One JPEG (an MJPEG frame) to packed RGB with zune-jpeg, into a caller-owned buffer.
 
 use super::DecodeError;
+use crate::alloc_count::foreign;
 use zune_core::bytestream::ZCursor;
 use zune_core::colorspace::ColorSpace;
 use zune_core::options::DecoderOptions;
@@ -27,8 +28,9 @@ pub fn decode_jpeg(jpeg: &[u8], out: &mut Vec<u8>) -> Result<(usize, usize), Dec
     if !has_end_marker(jpeg) {
         return Err(DecodeError::Truncated);
     }
-    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(jpeg), options());
-    decoder.decode_headers()?;
+    // zune-jpeg's allocations are counted as a library's (see `alloc_count`).
+    let mut decoder = foreign(|| JpegDecoder::new_with_options(ZCursor::new(jpeg), options()));
+    foreign(|| decoder.decode_headers())?;
     // Both are `Some` once the headers decoded; treat `None` as a corrupt frame, never unwrap.
     let (Some(info), Some(len)) = (decoder.info(), decoder.output_buffer_size()) else {
         return Err(DecodeError::Truncated);
@@ -37,7 +39,7 @@ pub fn decode_jpeg(jpeg: &[u8], out: &mut Vec<u8>) -> Result<(usize, usize), Dec
     if out.len() < len {
         out.resize(len, 0);
     }
-    decoder.decode_into(&mut out[..len])?;
+    foreign(|| decoder.decode_into(&mut out[..len]))?;
     Ok((width, height))
 }
 

@@ -1,3 +1,5 @@
 //! Command-line front end: one module per subcommand.
 
+pub mod bench;
 pub mod detect;
+pub mod replay;

@@ -6,7 +6,7 @@ use crate::geometry::Point;
 pub const NUM_KEYPOINTS: usize = 6;
 
 /// One face from the detector, in the coordinates it was decoded in.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Detection {
     pub score: f32,
     /// x0, y0, x1, y1.
@@ -37,7 +37,8 @@ impl Detection {
 /// `threshold` is folded into it, boxes and keypoints averaged by score; the best one's score
 /// is kept. `candidates` is consumed (left empty); merged faces are appended to `out`.
 pub fn weighted_nms(candidates: &mut Vec<Detection>, threshold: f32, out: &mut Vec<Detection>) {
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // Unstable sort: a stable one allocates a buffer on every frame.
+    candidates.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
     while !candidates.is_empty() {
         let best = candidates[0];
         let mut total = 0.0;

@@ -15,7 +15,7 @@ use crate::inference::ModelError;
 pub const MAX_FACES: usize = 4;
 
 /// Everything eyeswitch knows about one face in one image.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Face {
     /// The detection this face was found from.
     pub detection: Detection,

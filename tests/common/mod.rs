@@ -84,3 +84,21 @@ pub fn eyeswitch_command() -> std::process::Command {
 pub fn ear(p: [[f32; 2]; 6]) -> f32 {
     (dist(p[1], p[5]) + dist(p[2], p[4])) / (2.0 * dist(p[0], p[3]))
 }
+
+/// A test video converted to MJPEG by scripts/fetch-test-media, or `None` (with a note on
+/// stderr) when the cache has not been made.
+pub fn media(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("EYESWITCH_MEDIA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/media"),
+        PathBuf::from,
+    );
+    let path = dir.join(format!("{name}.mjpeg"));
+    if path.is_file() {
+        return Some(path);
+    }
+    eprintln!(
+        "SKIPPED: {} is missing; run scripts/fetch-test-media",
+        path.display()
+    );
+    None
+}

