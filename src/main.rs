@@ -52,6 +52,12 @@ enum Command {
         /// MJPEG stream file (e.g. from `ffmpeg -f mjpeg`) or a directory of images.
         source: PathBuf,
     },
+    /// Run the switch: camera → gestures → the outputs in the config, until SIGINT or SIGTERM.
+    Run {
+        /// Config file (default /etc/eyeswitch/eyeswitch.toml if present, else built-in defaults).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Time each stage of the live pipeline on a recording.
     Bench {
         /// Frames to measure (default: the whole recording), after 10 warm-up frames.
@@ -68,8 +74,28 @@ enum Command {
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
-    let models = cli.models.unwrap_or_else(eyeswitch::models::default_dir);
     let result = match cli.command {
+        Command::Run { config } => eyeswitch::cli::run::run(config.as_deref(), cli.models)
+            .map(|()| true)
+            .map_err(|e| e.to_string()),
+        command => run_offline(
+            command,
+            cli.models.unwrap_or_else(eyeswitch::models::default_dir),
+        ),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("eyeswitch: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The subcommands that read files, not the camera.
+fn run_offline(command: Command, models: PathBuf) -> Result<bool, String> {
+    match command {
         Command::Detect { json, draw, images } => {
             eyeswitch::cli::detect::run(&models, &images, json, draw.as_deref())
                 .map(|failed| failed == 0)
@@ -90,13 +116,6 @@ fn main() -> ExitCode {
         } => eyeswitch::cli::bench::run(&models, &source, fps, frames)
             .map(|()| true)
             .map_err(|e| e.to_string()),
-    };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("eyeswitch: {e}");
-            ExitCode::FAILURE
-        }
+        Command::Run { .. } => Err("run reads the camera, not files".into()),
     }
 }

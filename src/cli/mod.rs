@@ -3,3 +3,4 @@
 pub mod bench;
 pub mod detect;
 pub mod replay;
+pub mod run;

@@ -1,0 +1,140 @@
+//! `eyeswitch run`: the camera, the pipeline and the configured outputs, until SIGINT/SIGTERM.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::replay::{build_pipeline, ReplayError};
+use crate::capture::{CaptureThread, Decoder, FrameSource, V4l2Source, Wanted};
+use crate::config::{self, Config};
+use crate::event::Event;
+use crate::gesture::{self, GestureConfig, SwitchMapping};
+use crate::output::{setup, OutputError};
+
+/// What can stop `run` before it starts streaming.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{file}: [gesture] {source}")]
+    Gesture {
+        file: String,
+        source: toml::de::Error,
+    },
+    #[error(transparent)]
+    Pipeline(#[from] ReplayError),
+    #[error("outputs: {0}")]
+    Output(#[from] OutputError),
+}
+
+/// Set by SIGINT/SIGTERM; the loop then stops and every output releases its switches.
+static STOP: AtomicBool = AtomicBool::new(false);
+/// How often the stop thread looks at [`STOP`]: short next to a switch pulse.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+extern "C" fn request_stop(_signal: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Loads the config (`path`, else /etc/eyeswitch/eyeswitch.toml if present, else defaults).
+pub fn load_config(path: Option<&Path>) -> Result<(Config, String), RunError> {
+    let default = Path::new(config::DEFAULT_PATH);
+    match path {
+        Some(p) => Ok((Config::load(p)?, p.display().to_string())),
+        None if default.is_file() => Ok((Config::load(default)?, config::DEFAULT_PATH.into())),
+        None => Ok((Config::default(), "built-in defaults".into())),
+    }
+}
+
+/// The gesture engine's settings: timings from `[gesture]`, switches from `[[switch]]`, each
+/// pulsing for the default length.
+pub fn engine_config(config: &Config, file: &str) -> Result<gesture::Config, RunError> {
+    let timings: GestureConfig = toml::Value::Table(config.gesture.clone())
+        .try_into()
+        .map_err(|source| RunError::Gesture {
+            file: file.to_string(),
+            source,
+        })?;
+    Ok(gesture::Config {
+        gesture: timings,
+        switch: config
+            .switches
+            .iter()
+            .map(|s| SwitchMapping {
+                gesture: s.gesture,
+                switch: s.number,
+                ..SwitchMapping::default()
+            })
+            .collect(),
+        ..gesture::Config::default()
+    })
+}
+
+/// Streams from the configured camera until a signal; never exits on a camera error.
+pub fn run(config_path: Option<&Path>, models: Option<PathBuf>) -> Result<(), RunError> {
+    let (config, file) = load_config(config_path)?;
+    let models = models.unwrap_or_else(|| {
+        if config.models.dir.is_dir() {
+            config.models.dir.clone()
+        } else {
+            crate::models::default_dir()
+        }
+    });
+    let mut pipeline = build_pipeline(&models, &engine_config(&config, &file)?)?;
+    let fan = Arc::new(Mutex::new(setup::start(&config.outputs)?));
+    let cam = &config.camera;
+    let wanted = Wanted {
+        width: cam.width,
+        height: cam.height,
+        fps: f64::from(cam.fps),
+    };
+    let camera = V4l2Source::new(&cam.device, wanted).on_status(|status| {
+        log::warn!("camera: {status:?}");
+    });
+    let mut frames = Decoder::new(CaptureThread::spawn(camera).map_err(ReplayError::from)?);
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            request_stop as *const () as libc::sighandler_t,
+        );
+        libc::signal(
+            libc::SIGTERM,
+            request_stop as *const () as libc::sighandler_t,
+        );
+    }
+    // The frame loop may wait on a camera that is gone, so a separate thread answers the
+    // signal: it releases every switch and ends the process.
+    let stopper = Arc::clone(&fan);
+    std::thread::spawn(move || {
+        while !STOP.load(Ordering::SeqCst) {
+            std::thread::sleep(STOP_POLL);
+        }
+        log::info!("stopping: releasing every switch");
+        if let Ok(mut fan) = stopper.lock() {
+            fan.shutdown();
+        }
+        std::process::exit(0);
+    });
+    log::info!(
+        "eyeswitch running: camera {}, config {file}",
+        cam.device.display()
+    );
+    loop {
+        match frames.next_frame() {
+            Ok(Some(frame)) => {
+                let Ok(fan) = fan.lock() else { break };
+                if let Err(e) = pipeline.process(&frame, &mut |e: Event| fan.send(&e)) {
+                    log::error!("frame {}: {e}", frame.index);
+                }
+            }
+            Ok(None) => break,
+            Err(e) => log::error!("camera: {e}"),
+        }
+    }
+    if let Ok(mut fan) = fan.lock() {
+        fan.shutdown();
+    }
+    Ok(())
+}
