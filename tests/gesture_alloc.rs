@@ -1,8 +1,7 @@
 //! The hot loop does not allocate: after construction, `Engine::process` makes no heap
 //! allocation, whatever it emits. Checked with a counting global allocator (this test binary only).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use eyeswitch::alloc_count::{self, CountingAllocator};
 
 use eyeswitch::event::Gesture;
 use eyeswitch::gesture::{
@@ -10,26 +9,8 @@ use eyeswitch::gesture::{
     SwitchMapping, SwitchMode, HEAD_GAIN,
 };
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// `frames` frames of (right openness, left openness, iris x), or no face.
 type Segment = (u32, Option<(f32, f32, f32)>);
@@ -80,7 +61,8 @@ fn process_does_not_allocate() {
         (10, Some((0.3, 0.3, 0.0))),
     ];
     let mut events = Vec::with_capacity(1000);
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    alloc_count::track_this_thread();
+    let before = alloc_count::counts();
     let mut frame = 0_u64;
     for &(n, face) in &script {
         for _ in 0..n {
@@ -105,7 +87,7 @@ fn process_does_not_allocate() {
             frame += 1;
         }
     }
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let during = alloc_count::counts().since(before);
     assert!(events.len() > 10 && events.len() < 1000, "{events:?}");
-    assert_eq!(after - before, 0, "allocations in the hot loop");
+    assert_eq!(during.own, 0, "allocations in the hot loop");
 }

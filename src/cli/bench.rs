@@ -45,6 +45,7 @@ pub fn run(
     fps: f64,
     max_frames: Option<usize>,
 ) -> Result<(), ReplayError> {
+    alloc_count::track_this_thread();
     let load = Instant::now();
     let mut pipeline = build_pipeline(models_dir, &gesture::Config::default())?;
     let mut frames_in = open_source(source, fps)?;
