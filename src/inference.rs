@@ -180,7 +180,7 @@ impl Outputs<'_> {
         let file = self.file;
         let value = self.values.get(ix).ok_or_else(|| ModelError::Run {
             file,
-            source: anyhow_missing(ix),
+            source: missing_output(ix),
         })?;
         value
             .try_as_plain_ram()
@@ -189,7 +189,7 @@ impl Outputs<'_> {
     }
 }
 
-fn anyhow_missing(ix: usize) -> TractError {
+fn missing_output(ix: usize) -> TractError {
     TractError::msg(format!("the model produced no output #{ix}"))
 }
 

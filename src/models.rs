@@ -38,12 +38,11 @@ pub const IRIS: ModelSpec = ModelSpec {
 /// Order: `$EYESWITCH_MODELS`, `./models`, `models/` beside the executable,
 /// `/usr/share/eyeswitch/models` (the .deb), then the source tree this binary was built from.
 pub fn default_dir() -> PathBuf {
-    let has_models = |d: &Path| d.join(MESH.file).is_file();
-    let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(d) = std::env::var_os("EYESWITCH_MODELS") {
         return PathBuf::from(d);
     }
-    candidates.push(PathBuf::from("models"));
+    let has_models = |d: &Path| d.join(MESH.file).is_file();
+    let mut candidates = vec![PathBuf::from("models")];
     if let Some(exe_dir) = std::env::current_exe()
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
