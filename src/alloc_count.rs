@@ -80,6 +80,12 @@ pub fn track_this_thread() {
     TRACKED.with(|t| t.set(true));
 }
 
+/// Whether this thread's allocations are counted; a thread it starts for the same loop (the
+/// capture thread) inherits this.
+pub fn is_tracked() -> bool {
+    TRACKED.with(Cell::get)
+}
+
 /// The counters now.
 pub fn counts() -> Counts {
     Counts {

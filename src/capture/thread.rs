@@ -6,6 +6,7 @@
 
 use super::ring::{FrameRing, Slot};
 use super::{CaptureError, EncodedFrame, EncodedSource};
+use crate::alloc_count;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -40,9 +41,16 @@ impl CaptureThread {
     ) -> Result<CaptureThread, CaptureError> {
         let ring = Arc::new(FrameRing::new(slots));
         let producer = Arc::clone(&ring);
+        // The capture thread belongs to its starter's hot loop: count it if the starter is counted.
+        let tracked = alloc_count::is_tracked();
         let handle = std::thread::Builder::new()
             .name("capture".into())
-            .spawn(move || produce(source, &producer))
+            .spawn(move || {
+                if tracked {
+                    alloc_count::track_this_thread();
+                }
+                produce(source, &producer)
+            })
             .map_err(CaptureError::Spawn)?;
         Ok(CaptureThread {
             ring,

@@ -1,7 +1,7 @@
 //! The hot loop: decoded frame → tracking → landmarks → observation → gesture events.
 //!
 //! Everything here reuses buffers made at start-up; after the first frames it allocates
-//! nothing of its own (tests/hot_loop_alloc.rs proves it).
+//! nothing of its own (tests/alloc/hot_loop_alloc.rs proves it).
 
 mod observe;
 mod tracker;

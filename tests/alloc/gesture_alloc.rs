@@ -1,7 +1,7 @@
 //! The hot loop does not allocate: after construction, `Engine::process` makes no heap
-//! allocation, whatever it emits. Checked with a counting global allocator (this test binary only).
+//! allocation, whatever it emits. Checked with a counting global allocator (installed in tests/alloc/main.rs).
 
-use eyeswitch::alloc_count::{self, CountingAllocator};
+use eyeswitch::alloc_count;
 
 use eyeswitch::event::Gesture;
 use eyeswitch::gesture::{
@@ -9,14 +9,12 @@ use eyeswitch::gesture::{
     SwitchMapping, SwitchMode, HEAD_GAIN,
 };
 
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
 /// `frames` frames of (right openness, left openness, iris x), or no face.
 type Segment = (u32, Option<(f32, f32, f32)>);
 
 #[test]
 fn process_does_not_allocate() {
+    let _serial = crate::serial();
     let cfg = Config {
         switch: vec![
             SwitchMapping::default(),

@@ -1,6 +1,6 @@
 //! Model loading fails with a message that names the file and the fault.
 
-mod common;
+use crate::common;
 
 use eyeswitch::inference::{Model, ModelError};
 use eyeswitch::models;

@@ -4,9 +4,7 @@
 //! mesh. Bounds are what this implementation reaches (the bounds, tightened), so a
 //! regression shows up at once. Run with `--nocapture` to see the per-image table.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use eyeswitch::frame::RgbView;
 use eyeswitch::vision::{Face, Landmarker};
 

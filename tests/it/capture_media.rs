@@ -4,9 +4,8 @@
 use eyeswitch::capture::{
     Decoder, EncodedSource, FaultConfig, FaultInjector, FrameSource, Recorder, ReplaySource,
 };
-mod common;
 
-use common::media;
+use crate::common::media;
 use std::path::PathBuf;
 
 /// Every shared video: name, frames (as `ffprobe -count_frames` reports), width, height.

@@ -1,11 +1,9 @@
 //! `eyeswitch detect` end to end: the binary, its JSON, its overlay and its errors.
 //!
 //! The golden file holds the x86-64 output; every other target must land within 0.05 px of
-//! it. Regenerate it after an intended change with `EYESWITCH_BLESS=1 cargo test --test cli_detect`.
+//! it. Regenerate it after an intended change with `EYESWITCH_BLESS=1 cargo test --test it cli_detect`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// Largest landmark difference allowed between CPU architectures, in pixels.

@@ -2,7 +2,7 @@
 //! eyeswitch's own landmarks → gesture engine. The blinks must be exactly the labelled ones
 //! (../shared/labels), and nothing may press a switch.
 
-mod common;
+use crate::common;
 
 use eyeswitch::capture::{Decoder, FaultConfig, FaultInjector, FrameSource, ReplaySource};
 use eyeswitch::cli::replay::build_pipeline;

@@ -1,0 +1,27 @@
+//! The integration tests, in one binary: every test binary links its own copy of tract, so
+//! one binary per concern would multiply link time and disk use by the number of files.
+//! Allocation-counting tests live apart, in `tests/alloc`, where the counting allocator is
+//! installed.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod capture_media;
+mod capture_thread;
+mod cli_detect;
+mod config_boards;
+mod config_validation;
+mod display_status;
+mod gesture_calibration;
+mod gesture_config;
+mod gesture_features;
+mod gesture_rules;
+mod gesture_traces;
+mod model_errors;
+mod output_fanout;
+mod output_gpio;
+mod output_hid;
+mod output_serial;
+mod output_setup;
+mod parity_stills;
+mod replay_videos;
