@@ -216,7 +216,7 @@ impl Retry {
 
 /// The worker loop: deliver, and on failure retry with backoff; always release on exit.
 fn run(mut output: impl Output, rx: Receiver<Event>, shared: &Shared, backoff: Backoff) {
-    let mut retry: Option<Retry> = None;
+    let mut retry = (!output.is_connected()).then(|| Retry::first(backoff));
     let mut wake: Option<Instant> = None;
     loop {
         let deadline = match (retry.map(|r| r.at), wake) {

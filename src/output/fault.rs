@@ -85,6 +85,10 @@ impl<O: Output> Output for FaultInjector<O> {
         self.inner.recover()
     }
 
+    fn is_connected(&self) -> bool {
+        self.inner.is_connected()
+    }
+
     fn release_all(&mut self) -> Result<(), OutputError> {
         self.check()?;
         self.inner.release_all()

@@ -44,6 +44,12 @@ pub trait Output: Send {
         Ok(())
     }
 
+    /// Whether the device is open. An output that starts closed is recovered with backoff from
+    /// the start, exactly as after a failure, so a device missing at start-up is waited for.
+    fn is_connected(&self) -> bool {
+        true
+    }
+
     /// Put every switch in its released state: after recovery, after a lost release, and on
     /// shutdown, because a switch stuck closed is a safety problem.
     fn release_all(&mut self) -> Result<(), OutputError>;
@@ -63,6 +69,9 @@ impl<T: Output + ?Sized> Output for Box<T> {
     }
     fn recover(&mut self) -> Result<(), OutputError> {
         (**self).recover()
+    }
+    fn is_connected(&self) -> bool {
+        (**self).is_connected()
     }
     fn release_all(&mut self) -> Result<(), OutputError> {
         (**self).release_all()

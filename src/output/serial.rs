@@ -92,15 +92,30 @@ pub struct SerialOutput {
 impl SerialOutput {
     /// Opens the device and sends the greeting.
     pub fn open(settings: SerialSettings) -> Result<Self, OutputError> {
-        let mut out = Self {
+        let mut out = Self::closed(settings);
+        out.connect()?;
+        Ok(out)
+    }
+
+    /// Like [`SerialOutput::open`], but a device that is missing or fails to open is logged
+    /// and left closed; [`crate::output::FanOut`] then reopens it with backoff, as it does after
+    /// an unplug. A serial adapter plugged in after start-up must still work.
+    pub fn open_or_wait(settings: SerialSettings) -> Self {
+        let mut out = Self::closed(settings);
+        if let Err(e) = out.connect() {
+            log::warn!("{e}; eyeswitch keeps running and retries in the background");
+        }
+        out
+    }
+
+    fn closed(settings: SerialSettings) -> Self {
+        Self {
             name: format!("serial {}", settings.device),
             settings,
             port: None,
             held: Vec::new(),
             line: Vec::new(),
-        };
-        out.connect()?;
-        Ok(out)
+        }
     }
 
     fn connect(&mut self) -> Result<(), OutputError> {
@@ -179,6 +194,10 @@ impl Output for SerialOutput {
 
     fn recover(&mut self) -> Result<(), OutputError> {
         self.connect()
+    }
+
+    fn is_connected(&self) -> bool {
+        self.port.is_some()
     }
 
     /// Sends a release for every switch still pressed.

@@ -10,7 +10,8 @@ use crate::output::{
 };
 
 /// Opens every configured output and starts it on its own thread. Call with a validated config.
-/// On an error the outputs already started are shut down (and released) before returning.
+/// A missing serial device is waited for in the background; any other open error is returned,
+/// after the outputs already started are shut down (and released).
 pub fn start(outputs: &OutputsConfig) -> Result<FanOut, OutputError> {
     let mut fan = FanOut::new();
     if let Some(gpio) = &outputs.gpio {
@@ -25,7 +26,7 @@ pub fn start(outputs: &OutputsConfig) -> Result<FanOut, OutputError> {
     }
     if let Some(serial) = &outputs.serial {
         let settings = SerialSettings::new(&serial.device, serial.baud, serial.mode);
-        fan.add(SerialOutput::open(settings)?)?;
+        fan.add(SerialOutput::open_or_wait(settings))?;
     }
     if let Some(hid) = &outputs.hid {
         fan.add(HidOutput::open(&hid.device, KeyMap::new(hid.key_map()))?)?;

@@ -266,3 +266,37 @@ fn a_stalled_peer_never_blocks_the_pipeline() {
     assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
     drop(peer);
 }
+
+#[test]
+fn a_device_missing_at_start_is_waited_for() {
+    // Probe once on a real pty, so the test skips under qemu-user like the others.
+    let probe = Peer::new();
+    if open_or_skip(SerialSettings::new(probe.path(), 115_200, SerialMode::Text)).is_none() {
+        return;
+    }
+    drop(probe);
+    let link = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ttyEYESWITCH-late");
+    let _ = std::fs::remove_file(&link);
+    let settings = SerialSettings::new(link.to_str().unwrap(), 115_200, SerialMode::Text);
+    let out = SerialOutput::open_or_wait(settings);
+    let mut fan = FanOut::new();
+    fan.add_with(out, fast(16)).unwrap();
+    fan.send(&edge(1, 1, SwitchAction::Press)); // nobody there: counted as failed, not queued
+    std::thread::sleep(Duration::from_millis(150)); // a few failed open attempts
+
+    // The adapter is plugged in after start-up.
+    let mut peer = Peer::new();
+    relink(&link, &peer.slave_path);
+    let want = hello();
+    assert_eq!(
+        peer.wait_for(&want),
+        want,
+        "opened once the device appeared"
+    );
+    fan.send(&edge(2, 2, SwitchAction::Press));
+    let want = format!("{want}PRESS 2\n");
+    assert_eq!(peer.wait_for(&want), want);
+    let counters = fan.counters();
+    assert_eq!(counters[0].failed, 1, "{counters:?}");
+    let _ = std::fs::remove_file(&link);
+}

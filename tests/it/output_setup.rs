@@ -57,3 +57,27 @@ fn missing_gpio_chip_is_named() {
     );
     assert!(err.contains("gpio group"), "{err}");
 }
+
+#[test]
+fn missing_serial_device_is_waited_for_not_fatal() {
+    let text = "[outputs.serial]\ndevice = \"/nonexistent/ttyUSB9\"\n[outputs.stdout]\n";
+    let config = Config::parse(text, "test.toml").unwrap();
+    let mut fan = start(&config.outputs).expect("a missing serial device must not stop start-up");
+    let names: Vec<String> = fan.counters().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["serial /nonexistent/ttyUSB9", "stdout"]);
+    fan.send(&edge(SwitchAction::Press));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while fan.counters()[0].failed == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let counters = fan.counters();
+    assert_eq!(
+        counters[0].failed, 1,
+        "sent while the device is away: {counters:?}"
+    );
+    assert_eq!(
+        counters[1].delivered, 1,
+        "the other outputs still run: {counters:?}"
+    );
+    fan.shutdown();
+}
