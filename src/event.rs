@@ -50,6 +50,22 @@ pub enum Gesture {
     GazeDown,
 }
 
+impl Gesture {
+    /// The name used in the config and the JSON events, e.g. `long_blink`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Gesture::LongBlink => "long_blink",
+            Gesture::DoubleBlink => "double_blink",
+            Gesture::WinkLeft => "wink_left",
+            Gesture::WinkRight => "wink_right",
+            Gesture::GazeLeft => "gaze_left",
+            Gesture::GazeRight => "gaze_right",
+            Gesture::GazeUp => "gaze_up",
+            Gesture::GazeDown => "gaze_down",
+        }
+    }
+}
+
 /// The two edges of a switch closure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

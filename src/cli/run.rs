@@ -1,4 +1,5 @@
-//! `eyeswitch run`: the camera, the pipeline and the configured outputs, until SIGINT/SIGTERM.
+//! `eyeswitch run`: the camera, the pipeline, the configured outputs and status screen, until
+//! SIGINT/SIGTERM.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,8 +9,9 @@ use std::time::Duration;
 use super::replay::{build_pipeline, ReplayError};
 use crate::capture::{CaptureThread, Decoder, FrameSource, V4l2Source, Wanted};
 use crate::config::{self, Config};
-use crate::event::Event;
-use crate::gesture::{self, GestureConfig, SwitchMapping};
+use crate::display::{self, StatusFeed};
+use crate::event::{Event, EventKind};
+use crate::gesture::{self, GestureConfig};
 use crate::output::{setup, OutputError};
 
 /// What can stop `run` before it starts streaming.
@@ -47,8 +49,7 @@ pub fn load_config(path: Option<&Path>) -> Result<(Config, String), RunError> {
     }
 }
 
-/// The gesture engine's settings: timings from `[gesture]`, switches from `[[switch]]`, each
-/// pulsing for the default length.
+/// The gesture engine's settings: timings from `[gesture]`, switches from `[[switch]]`.
 pub fn engine_config(config: &Config, file: &str) -> Result<gesture::Config, RunError> {
     let timings: GestureConfig = toml::Value::Table(config.gesture.clone())
         .try_into()
@@ -58,39 +59,60 @@ pub fn engine_config(config: &Config, file: &str) -> Result<gesture::Config, Run
         })?;
     Ok(gesture::Config {
         gesture: timings,
-        switch: config
-            .switches
-            .iter()
-            .map(|s| SwitchMapping {
-                gesture: s.gesture,
-                switch: s.number,
-                ..SwitchMapping::default()
-            })
-            .collect(),
+        switch: config.switches.iter().map(|s| s.mapping()).collect(),
         ..gesture::Config::default()
     })
 }
 
-/// Streams from the configured camera until a signal; never exits on a camera error.
-pub fn run(config_path: Option<&Path>, models: Option<PathBuf>) -> Result<(), RunError> {
-    let (config, file) = load_config(config_path)?;
-    let models = models.unwrap_or_else(|| {
+/// The models directory `run` uses: `--models`, else `[models] dir` if it exists, else the
+/// usual search (see [`crate::models::default_dir`]).
+pub fn models_dir(config: &Config, models: Option<PathBuf>) -> PathBuf {
+    models.unwrap_or_else(|| {
         if config.models.dir.is_dir() {
             config.models.dir.clone()
         } else {
             crate::models::default_dir()
         }
-    });
+    })
+}
+
+/// The status screen's feed, or `None` when there is no screen or it cannot be opened: the
+/// switch matters more than the screen, so a screen fault never stops `run`.
+fn start_display(config: &Config) -> Option<StatusFeed> {
+    match display::setup::start(&config.display) {
+        Ok(feed) => feed,
+        Err(e) => {
+            log::error!("display: {e}; running without the status screen");
+            None
+        }
+    }
+}
+
+/// Streams from the configured camera until a signal; never exits on a camera error.
+pub fn run(config_path: Option<&Path>, models: Option<PathBuf>) -> Result<(), RunError> {
+    let (config, file) = load_config(config_path)?;
+    let models = models_dir(&config, models);
     let mut pipeline = build_pipeline(&models, &engine_config(&config, &file)?)?;
     let fan = Arc::new(Mutex::new(setup::start(&config.outputs)?));
+    let mut status = start_display(&config);
     let cam = &config.camera;
     let wanted = Wanted {
         width: cam.width,
         height: cam.height,
         fps: f64::from(cam.fps),
     };
-    let camera = V4l2Source::new(&cam.device, wanted).on_status(|status| {
+    let slot = status.as_ref().map(StatusFeed::slot);
+    let camera = V4l2Source::new(&cam.device, wanted).on_status(move |status| {
         log::warn!("camera: {status:?}");
+        if let Some(slot) = &slot {
+            // The screen shows only the kind; the camera has no frame time to give.
+            let kind = EventKind::Camera { status };
+            slot.apply(&Event {
+                t_ms: 0,
+                frame: 0,
+                kind,
+            });
+        }
     });
     let mut frames = Decoder::new(CaptureThread::spawn(camera).map_err(ReplayError::from)?);
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
@@ -125,8 +147,19 @@ pub fn run(config_path: Option<&Path>, models: Option<PathBuf>) -> Result<(), Ru
         match frames.next_frame() {
             Ok(Some(frame)) => {
                 let Ok(fan) = fan.lock() else { break };
-                if let Err(e) = pipeline.process(&frame, &mut |e: Event| fan.send(&e)) {
-                    log::error!("frame {}: {e}", frame.index);
+                let processed = pipeline.process(&frame, &mut |e: Event| {
+                    fan.send(&e);
+                    if let Some(status) = status.as_mut() {
+                        status.event(&e);
+                    }
+                });
+                match processed {
+                    Ok(report) => {
+                        if let Some(status) = status.as_mut() {
+                            status.frame(&report.observation);
+                        }
+                    }
+                    Err(e) => log::error!("frame {}: {e}", frame.index),
                 }
             }
             Ok(None) => break,

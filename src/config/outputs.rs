@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::config::ConfigError;
 use crate::event::Gesture;
+use crate::gesture::{can_follow, SwitchMapping, SwitchMode, PULSE_RANGE};
 use crate::output::hid_keys;
 use crate::output::SerialMode;
 
@@ -14,12 +15,34 @@ use crate::output::SerialMode;
 /// once on every output.
 pub const MAX_SWITCH: u8 = 6;
 
-/// One `[[switch]]`: switch `number` closes when `gesture` is made.
+/// One `[[switch]]`: switch `number` closes when `gesture` is made, for `pulse_ms` (`pulse`) or
+/// for as long as the gesture lasts (`follow`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SwitchConfig {
     pub number: u8,
     pub gesture: Gesture,
+    #[serde(default = "default_mode")]
+    pub mode: SwitchMode,
+    /// Only for `pulse`; `None` takes the gesture engine's default pulse.
+    pub pulse_ms: Option<u32>,
+}
+
+fn default_mode() -> SwitchMode {
+    SwitchMode::Pulse
+}
+
+impl SwitchConfig {
+    /// The gesture engine's mapping for this switch.
+    pub fn mapping(&self) -> SwitchMapping {
+        let default = SwitchMapping::default();
+        SwitchMapping {
+            gesture: self.gesture,
+            switch: self.number,
+            mode: self.mode,
+            pulse_ms: self.pulse_ms.unwrap_or(default.pulse_ms),
+        }
+    }
 }
 
 /// The default: one switch, closed by a long blink, the most deliberate gesture.
@@ -27,6 +50,8 @@ pub fn default_switches() -> Vec<SwitchConfig> {
     vec![SwitchConfig {
         number: 1,
         gesture: Gesture::LongBlink,
+        mode: SwitchMode::Pulse,
+        pulse_ms: None,
     }]
 }
 
@@ -137,9 +162,19 @@ impl HidConfig {
 #[serde(deny_unknown_fields)]
 pub struct StdoutConfig {}
 
-/// Checks the `[[switch]]` list: numbers in range and unique.
+/// Checks the `[[switch]]` list: numbers in range and unique, one switch per gesture, and a mode
+/// and pulse length the gesture engine accepts.
 pub fn validate_switches(file: &str, switches: &[SwitchConfig]) -> Result<(), ConfigError> {
     for (i, s) in switches.iter().enumerate() {
+        validate_switch_mode(file, i, s)?;
+        if switches[..i].iter().any(|o| o.gesture == s.gesture) {
+            return Err(ConfigError::invalid(
+                file,
+                format!("switch[{i}].gesture"),
+                format!("{:?}", s.gesture.name()),
+                "each gesture can close only one switch",
+            ));
+        }
         if !(1..=MAX_SWITCH).contains(&s.number) {
             return Err(ConfigError::invalid(
                 file,
@@ -158,6 +193,35 @@ pub fn validate_switches(file: &str, switches: &[SwitchConfig]) -> Result<(), Co
         }
     }
     Ok(())
+}
+
+fn validate_switch_mode(file: &str, i: usize, s: &SwitchConfig) -> Result<(), ConfigError> {
+    match (s.mode, s.pulse_ms) {
+        (SwitchMode::Follow, _) if !can_follow(s.gesture) => Err(ConfigError::invalid(
+            file,
+            format!("switch[{i}].mode"),
+            "\"follow\"",
+            format!(
+                "{} is over the moment it is recognised, so nothing can be held; use \"pulse\"",
+                s.gesture.name()
+            ),
+        )),
+        (SwitchMode::Follow, Some(ms)) => Err(ConfigError::invalid(
+            file,
+            format!("switch[{i}].pulse_ms"),
+            ms,
+            "mode \"follow\" releases when the gesture ends; remove pulse_ms or use mode = \"pulse\"",
+        )),
+        (SwitchMode::Pulse, Some(ms)) if !(PULSE_RANGE.0..=PULSE_RANGE.1).contains(&ms) => {
+            Err(ConfigError::invalid(
+                file,
+                format!("switch[{i}].pulse_ms"),
+                ms,
+                format!("use a value from {} to {}", PULSE_RANGE.0, PULSE_RANGE.1),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 impl OutputsConfig {

@@ -22,6 +22,8 @@ pub enum DisplayError {
         address: u8,
         detail: String,
     },
+    #[error("cannot start the display thread: {source}")]
+    Spawn { source: io::Error },
     #[error("saving {}: {source}", path.display())]
     Png {
         path: PathBuf,

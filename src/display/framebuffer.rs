@@ -6,7 +6,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::display::render::{HEIGHT, WIDTH};
-use crate::display::{render, DisplayError, MonoFramebuffer, StatusModel};
+use crate::display::{render, DisplayError, MonoFramebuffer, Screen, StatusModel};
 
 /// Size and pixel layout of a framebuffer, as the kernel reports it in sysfs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +112,12 @@ impl LinuxFramebuffer {
                 })?;
         }
         Ok(())
+    }
+}
+
+impl Screen for LinuxFramebuffer {
+    fn show(&mut self, model: &StatusModel) -> Result<(), DisplayError> {
+        LinuxFramebuffer::show(self, model)
     }
 }
 

@@ -7,7 +7,7 @@ use ssd1306::mode::BufferedGraphicsMode;
 use ssd1306::prelude::*;
 use ssd1306::{I2CDisplayInterface, Ssd1306};
 
-use crate::display::{render, DisplayError, StatusModel};
+use crate::display::{render, DisplayError, Screen, StatusModel};
 
 type Driver =
     Ssd1306<I2CInterface<I2cdev>, DisplaySize128x64, BufferedGraphicsMode<DisplaySize128x64>>;
@@ -42,19 +42,21 @@ impl Oled {
         Ok(oled)
     }
 
-    /// Draws `model` and sends the frame over I2C.
-    pub fn show(&mut self, model: &StatusModel) -> Result<(), DisplayError> {
-        render(model, &mut self.driver).map_err(|e| self.error("drawing", &e))?;
-        self.driver
-            .flush()
-            .map_err(|e| self.error("sending the frame", &e))
-    }
-
     fn error(&self, step: &str, e: &impl std::fmt::Debug) -> DisplayError {
         DisplayError::Oled {
             bus: self.bus.clone(),
             address: self.address,
             detail: format!("{step} failed: {e:?}"),
         }
+    }
+}
+
+impl Screen for Oled {
+    /// Draws `model` and sends the frame over I2C.
+    fn show(&mut self, model: &StatusModel) -> Result<(), DisplayError> {
+        render(model, &mut self.driver).map_err(|e| self.error("drawing", &e))?;
+        self.driver
+            .flush()
+            .map_err(|e| self.error("sending the frame", &e))
     }
 }

@@ -3,10 +3,19 @@
 use std::fmt::Write;
 
 use crate::display::FixedText;
-use crate::event::{CameraStatus, Event, EventKind, Eye, GazeRegion, Gesture, SwitchAction};
+use crate::event::{CameraStatus, Event, EventKind, Eye, GazeRegion, SwitchAction};
+use crate::gesture::Observation;
 
 /// Characters that fit one 128-pixel line in the 6-pixel-wide font.
 pub const LINE_CHARS: usize = 21;
+
+/// Openness that fills an eye bar: open eyes measure 0.15–0.35 across faces, so most fill it
+/// most of the way and a closing lid shows as a falling bar.
+pub const FULL_BAR_OPENNESS: f32 = 0.3;
+
+/// Weight of the newest frame in the smoothed frame rate: about the last ten frames count, so
+/// the figure is steady yet shows a stall within a second.
+const FPS_SMOOTHING: f32 = 0.1;
 
 /// What the screen shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,6 +28,8 @@ pub struct StatusModel {
     pub gaze: Option<GazeRegion>,
     pub fps: f32,
     last_event: FixedText<LINE_CHARS>,
+    /// Time of the last observed frame, for the frame rate.
+    last_frame_ms: Option<u64>,
 }
 
 impl Default for StatusModel {
@@ -36,7 +47,29 @@ impl StatusModel {
             gaze: None,
             fps: 0.0,
             last_event: FixedText::new(),
+            last_frame_ms: None,
         }
+    }
+
+    /// Updates the eye bars and the smoothed frame rate from one frame's observation.
+    pub fn observe(&mut self, observation: &Observation) {
+        let (right, left) = observation
+            .face
+            .map_or((0.0, 0.0), |f| (f.right.openness, f.left.openness));
+        self.right_eye = right / FULL_BAR_OPENNESS;
+        self.left_eye = left / FULL_BAR_OPENNESS;
+        let dt = self
+            .last_frame_ms
+            .map_or(0, |last| observation.t_ms.saturating_sub(last));
+        if dt > 0 {
+            let fps = 1000.0 / dt as f32;
+            self.fps = if self.fps > 0.0 {
+                self.fps + (fps - self.fps) * FPS_SMOOTHING
+            } else {
+                fps
+            };
+        }
+        self.last_frame_ms = Some(observation.t_ms);
     }
 
     /// The last event, as shown on the screen.
@@ -83,7 +116,7 @@ fn describe(out: &mut impl Write, kind: &EventKind) -> std::fmt::Result {
                 SwitchAction::Press => "PRESS",
                 SwitchAction::Release => "RELEASE",
             };
-            write!(out, "{verb} {switch} {}", gesture_name(gesture))
+            write!(out, "{verb} {switch} {}", gesture.name())
         }
         EventKind::Camera { status } => {
             let status = match status {
@@ -114,22 +147,10 @@ pub fn gaze_name(region: GazeRegion) -> &'static str {
     }
 }
 
-fn gesture_name(gesture: Gesture) -> &'static str {
-    match gesture {
-        Gesture::LongBlink => "long_blink",
-        Gesture::DoubleBlink => "double_blink",
-        Gesture::WinkLeft => "wink_left",
-        Gesture::WinkRight => "wink_right",
-        Gesture::GazeLeft => "gaze_left",
-        Gesture::GazeRight => "gaze_right",
-        Gesture::GazeUp => "gaze_up",
-        Gesture::GazeDown => "gaze_down",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Gesture;
 
     #[test]
     fn apply_tracks_face_gaze_and_last_event() {
@@ -161,5 +182,26 @@ mod tests {
         }));
         assert!(!m.face_found);
         assert_eq!(m.gaze, None);
+    }
+
+    #[test]
+    fn observe_scales_openness_and_smooths_fps() {
+        let mut m = StatusModel::new();
+        let mut obs = Observation::default();
+        let mut face = crate::gesture::FaceObservation::default();
+        face.right.openness = FULL_BAR_OPENNESS / 2.0;
+        face.left.openness = FULL_BAR_OPENNESS;
+        obs.face = Some(face);
+        m.observe(&obs);
+        assert_eq!((m.right_eye, m.left_eye), (0.5, 1.0));
+        assert_eq!(m.fps, 0.0, "one frame has no rate");
+        obs.t_ms = 40;
+        m.observe(&obs);
+        assert_eq!(m.fps, 25.0, "the first interval sets the rate");
+        obs.t_ms = 60;
+        obs.face = None;
+        m.observe(&obs);
+        assert!((m.fps - 27.5).abs() < 1e-4, "{}", m.fps);
+        assert_eq!((m.right_eye, m.left_eye), (0.0, 0.0), "no face: empty bars");
     }
 }

@@ -172,6 +172,12 @@ impl Default for SwitchMapping {
     }
 }
 
+/// Whether `gesture` lasts, so a `follow` switch can be held for as long as it does; a double
+/// blink is over the moment it is recognised.
+pub fn can_follow(gesture: Gesture) -> bool {
+    gesture != Gesture::DoubleBlink
+}
+
 /// Most mappings the engine holds: one per gesture, since duplicates are rejected.
 pub const MAX_MAPPINGS: usize = 8;
 
@@ -179,7 +185,7 @@ pub const MAX_MAPPINGS: usize = 8;
 const HOLD_RANGE: (u32, u32) = (100, 2000);
 /// Pulses shorter than 50 ms can fall between the polls of switch-scanning software; longer than
 /// 2 s they look like a held switch.
-const PULSE_RANGE: (u32, u32) = (50, 2000);
+pub const PULSE_RANGE: (u32, u32) = (50, 2000);
 /// Double-blink window: under 200 ms two blinks cannot both complete; over 2 s unrelated
 /// spontaneous blinks would pair up.
 const DOUBLE_RANGE: (u32, u32) = (200, 2000);
@@ -246,7 +252,7 @@ impl Config {
             if m.mode == SwitchMode::Pulse {
                 within("switch.pulse_ms", m.pulse_ms, PULSE_RANGE)?;
             }
-            if m.mode == SwitchMode::Follow && m.gesture == Gesture::DoubleBlink {
+            if m.mode == SwitchMode::Follow && !can_follow(m.gesture) {
                 return Err(ConfigError::FollowNotLasting { gesture: m.gesture });
             }
             if self.switch[..i].iter().any(|o| o.gesture == m.gesture) {

@@ -21,7 +21,8 @@ mod wink;
 pub use baseline::BASELINE_CAPACITY;
 pub use calibration::{calibrate, CalibrationError, CalibrationSample, ProfileError, MIN_SAMPLES};
 pub use config::{
-    Config, ConfigError, FaceConfig, GestureConfig, SwitchMapping, SwitchMode, MAX_MAPPINGS,
+    can_follow, Config, ConfigError, FaceConfig, GestureConfig, SwitchMapping, SwitchMode,
+    MAX_MAPPINGS, PULSE_RANGE,
 };
 pub use engine::Engine;
 pub use gaze::{GazeProfile, HEAD_GAIN};

@@ -12,6 +12,7 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 mod common;
 
 mod capture_alloc;
+mod display_alloc;
 mod gesture_alloc;
 mod hot_loop_alloc;
 

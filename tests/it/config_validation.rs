@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use eyeswitch::config::{Config, ConfigError, DisplayKind, PixelFormat, Precision};
+use eyeswitch::gesture::{SwitchMapping, SwitchMode};
 use eyeswitch::output::SerialMode;
 
 const FILE: &str = "/etc/eyeswitch/eyeswitch.toml";
@@ -258,4 +259,76 @@ fn gesture_table_is_passed_through() {
     let c = Config::parse(text, FILE).unwrap();
     assert_eq!(c.gesture["hold_ms"].as_integer(), Some(600));
     assert_eq!(c.gesture["gaze"]["dwell_ms"].as_integer(), Some(800));
+}
+
+#[test]
+fn switch_mode_and_pulse_reach_the_engine() {
+    let text = "[[switch]]\nnumber = 1\ngesture = \"long_blink\"\nmode = \"follow\"\n\
+                [[switch]]\nnumber = 2\ngesture = \"wink_left\"\npulse_ms = 350\n\
+                [[switch]]\nnumber = 3\ngesture = \"double_blink\"\n";
+    let c = Config::parse(text, FILE).unwrap();
+    let engine = eyeswitch::cli::run::engine_config(&c, FILE).unwrap();
+    let got: Vec<(u8, SwitchMode, u32)> = engine
+        .switch
+        .iter()
+        .map(|m| (m.switch, m.mode, m.pulse_ms))
+        .collect();
+    let default_pulse = SwitchMapping::default().pulse_ms;
+    assert_eq!(
+        got,
+        [
+            (1, SwitchMode::Follow, default_pulse),
+            (2, SwitchMode::Pulse, 350),
+            (3, SwitchMode::Pulse, default_pulse),
+        ]
+    );
+    engine.validate().unwrap();
+}
+
+#[test]
+fn unknown_switch_mode_names_line_and_allowed_values() {
+    let e = error("[[switch]]\nnumber = 1\ngesture = \"long_blink\"\nmode = \"toggle\"\n");
+    assert!(e.starts_with(&format!("{FILE}:4:")), "{e}");
+    assert!(
+        e.contains("unknown variant `toggle`, expected `pulse` or `follow`"),
+        "{e}"
+    );
+    assert!(e.contains("mode = \"toggle\""), "{e}");
+}
+
+#[test]
+fn pulse_ms_out_of_range() {
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"long_blink\"\npulse_ms = 20\n",
+        "switch[0].pulse_ms = 20 is not allowed: use a value from 50 to 2000",
+    );
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"long_blink\"\npulse_ms = 5000\n",
+        "switch[0].pulse_ms = 5000 is not allowed: use a value from 50 to 2000",
+    );
+}
+
+#[test]
+fn follow_needs_a_lasting_gesture() {
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"double_blink\"\nmode = \"follow\"\n",
+        r#"switch[0].mode = "follow" is not allowed: double_blink is over the moment it is recognised, so nothing can be held; use "pulse""#,
+    );
+}
+
+#[test]
+fn pulse_ms_with_follow() {
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"wink_right\"\nmode = \"follow\"\npulse_ms = 300\n",
+        r#"switch[0].pulse_ms = 300 is not allowed: mode "follow" releases when the gesture ends; remove pulse_ms or use mode = "pulse""#,
+    );
+}
+
+#[test]
+fn one_switch_per_gesture() {
+    invalid(
+        "[[switch]]\nnumber = 1\ngesture = \"long_blink\"\n\
+         [[switch]]\nnumber = 2\ngesture = \"long_blink\"\n",
+        r#"switch[1].gesture = "long_blink" is not allowed: each gesture can close only one switch"#,
+    );
 }

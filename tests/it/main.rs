@@ -8,9 +8,11 @@ mod common;
 
 mod capture_media;
 mod capture_thread;
+mod cli_run;
 mod cli_detect;
 mod config_boards;
 mod config_validation;
+mod display_feed;
 mod display_status;
 mod gesture_calibration;
 mod gesture_config;

@@ -1,0 +1,40 @@
+//! The frame loop's side of the status screen: it keeps its own [`StatusModel`], updates it
+//! from events and observations, and offers it to the display thread without waiting or
+//! allocating.
+
+use crate::display::{DisplayThread, StatusModel, StatusSlot};
+use crate::event::Event;
+use crate::gesture::Observation;
+
+/// Feeds a running display thread; dropping it stops the thread.
+pub struct StatusFeed {
+    model: StatusModel,
+    slot: StatusSlot,
+    _thread: DisplayThread,
+}
+
+impl StatusFeed {
+    pub fn new(slot: StatusSlot, thread: DisplayThread) -> Self {
+        Self {
+            model: StatusModel::new(),
+            slot,
+            _thread: thread,
+        }
+    }
+
+    /// The slot, for threads that report rare events of their own (the camera's status).
+    pub fn slot(&self) -> StatusSlot {
+        self.slot.clone()
+    }
+
+    /// One event from the gesture engine.
+    pub fn event(&mut self, event: &Event) {
+        self.model.apply(event);
+    }
+
+    /// After each frame: eye bars and frame rate, then the model is offered to the display.
+    pub fn frame(&mut self, observation: &Observation) {
+        self.model.observe(observation);
+        self.slot.offer(&self.model);
+    }
+}
