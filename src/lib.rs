@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod crop;
 pub mod display;
+pub mod doctor;
 pub mod draw;
 pub mod event;
 pub mod frame;

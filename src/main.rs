@@ -58,6 +58,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Check what `run` needs (camera, models, outputs, permissions, CPU), with a fix for each failure.
+    Doctor {
+        /// Config file (default /etc/eyeswitch/eyeswitch.toml if present, else built-in defaults).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print one JSON object per check.
+        #[arg(long)]
+        json: bool,
+    },
     /// Time each stage of the live pipeline on a recording.
     Bench {
         /// Frames to measure (default: the whole recording), after 10 warm-up frames.
@@ -78,6 +87,10 @@ fn main() -> ExitCode {
         Command::Run { config } => eyeswitch::cli::run::run(config.as_deref(), cli.models)
             .map(|()| true)
             .map_err(|e| e.to_string()),
+        Command::Doctor { config, json } => {
+            eyeswitch::cli::doctor::run(config.as_deref(), cli.models, json)
+                .map_err(|e| e.to_string())
+        }
         command => run_offline(
             command,
             cli.models.unwrap_or_else(eyeswitch::models::default_dir),
@@ -116,6 +129,8 @@ fn run_offline(command: Command, models: PathBuf) -> Result<bool, String> {
         } => eyeswitch::cli::bench::run(&models, &source, fps, frames)
             .map(|()| true)
             .map_err(|e| e.to_string()),
-        Command::Run { .. } => Err("run reads the camera, not files".into()),
+        Command::Run { .. } | Command::Doctor { .. } => {
+            Err("run and doctor read devices, not files".into())
+        }
     }
 }

@@ -33,6 +33,9 @@ pub const IRIS: ModelSpec = ModelSpec {
     outputs: &[71 * 3, 5 * 3],
 };
 
+/// Every model the pipeline loads, for checks that cover them all.
+pub const ALL: [ModelSpec; 3] = [DETECTOR, MESH, IRIS];
+
 /// Finds the models directory when the user did not name one.
 ///
 /// Order: `$EYESWITCH_MODELS`, `./models`, `models/` beside the executable,

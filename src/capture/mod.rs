@@ -34,5 +34,5 @@ pub use replay::ReplaySource;
 pub use source::{EncodedFrame, EncodedSource, Encoding, Frame, FrameSource};
 pub use split::{JpegSplitter, Split};
 pub use thread::{CaptureThread, DEFAULT_SLOTS};
-pub use v4l2::V4l2Source;
+pub use v4l2::{probe_formats, V4l2Source};
 pub use yuyv::yuyv_to_rgb;

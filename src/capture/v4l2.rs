@@ -159,6 +159,12 @@ impl EncodedSource for V4l2Source {
     }
 }
 
+/// What the device at `path` offers in YUYV or MJPEG, without streaming (for `doctor`).
+pub fn probe_formats(path: &Path, wanted: &Wanted) -> io::Result<Vec<OfferedFormat>> {
+    let device = Device::with_path(path)?;
+    offered_formats(&device, wanted)
+}
+
 /// Opens `path`, negotiates a format and starts mmap streaming.
 fn open_device(path: &Path, wanted: &Wanted) -> io::Result<Open> {
     let device = Device::with_path(path)?;

@@ -8,12 +8,14 @@ mod common;
 
 mod capture_media;
 mod capture_thread;
-mod cli_run;
 mod cli_detect;
+mod cli_doctor;
+mod cli_run;
 mod config_boards;
 mod config_validation;
 mod display_feed;
 mod display_status;
+mod doctor_checks;
 mod gesture_calibration;
 mod gesture_config;
 mod gesture_features;

@@ -1,0 +1,59 @@
+//! `eyeswitch doctor`: checks what `run` needs (camera, models, outputs, permissions, CPU) and
+//! prints one line per check, with a fix for each failure.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::run::{load_config, models_dir};
+use crate::config::{Config, DEFAULT_PATH};
+use crate::doctor::{self, Check, Environment};
+
+/// Runs every check and prints them (JSON lines when `json`); returns whether all passed.
+pub fn run(config_path: Option<&Path>, models: Option<PathBuf>, json: bool) -> io::Result<bool> {
+    let (config, config_check) = match load_config(config_path) {
+        Ok((config, file)) if config_path.is_none() && !Path::new(DEFAULT_PATH).is_file() => (
+            config,
+            Check::skip(
+                "config",
+                format!("no {DEFAULT_PATH}; checking the built-in defaults ({file})"),
+            ),
+        ),
+        Ok((config, file)) => (config, Check::ok("config", format!("{file} is valid"))),
+        Err(e) => (
+            Config::default(),
+            Check::fail(
+                "config",
+                format!("{e}; the other checks use the built-in defaults"),
+                "correct the file: config/eyeswitch.example.toml documents every key",
+            ),
+        ),
+    };
+    let env = Environment::system(models_dir(&config, models));
+    let mut checks = vec![config_check];
+    checks.extend(doctor::check_all(&config, &env));
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    for check in &checks {
+        print(&mut out, check, json)?;
+    }
+    Ok(doctor::passed(&checks))
+}
+
+/// One check: `ok`/`FAIL`/`skip`, what and detail, then an indented `fix:` line on failure.
+fn print(out: &mut impl Write, check: &Check, json: bool) -> io::Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, check)?;
+        return writeln!(out);
+    }
+    writeln!(
+        out,
+        "{:<4} {}: {}",
+        check.status.label(),
+        check.check,
+        check.detail
+    )?;
+    match &check.fix {
+        Some(fix) => writeln!(out, "     fix: {fix}"),
+        None => Ok(()),
+    }
+}

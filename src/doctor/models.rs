@@ -1,0 +1,50 @@
+//! The model files: each present, and its SHA-256 the one eyeswitch was built for.
+
+use std::io::ErrorKind;
+use std::path::Path;
+
+use crate::doctor::Check;
+use crate::inference::{sha256_hex, ModelSpec};
+
+/// One check per model in `dir`.
+pub fn check(dir: &Path) -> Vec<Check> {
+    crate::models::ALL
+        .iter()
+        .map(|spec| check_one(dir, spec))
+        .collect()
+}
+
+fn check_one(dir: &Path, spec: &ModelSpec) -> Check {
+    let name = format!("model {}", spec.file);
+    let path = dir.join(spec.file);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Check::fail(
+                name,
+                format!("{} is missing", path.display()),
+                "run scripts/convert-models, or point [models] dir (or --models) at the directory that holds the three .onnx files",
+            )
+        }
+        Err(e) => {
+            return Check::fail(
+                name,
+                format!("cannot read {}: {e}", path.display()),
+                "make the file readable by the user that runs eyeswitch",
+            )
+        }
+    };
+    let found = sha256_hex(&bytes);
+    if found != spec.sha256 {
+        return Check::fail(
+            name,
+            format!(
+                "{} has SHA-256 {found}, expected {}",
+                path.display(),
+                spec.sha256
+            ),
+            "the file is corrupt or from another MediaPipe version: re-run scripts/convert-models or reinstall the package",
+        );
+    }
+    Check::ok(name, format!("{} matches its SHA-256", path.display()))
+}
