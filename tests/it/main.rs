@@ -16,7 +16,6 @@ mod config_validation;
 mod display_feed;
 mod display_status;
 mod doctor_checks;
-mod eye_tracking;
 mod gesture_calibration;
 mod gesture_config;
 mod gesture_features;
