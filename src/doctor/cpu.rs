@@ -1,8 +1,7 @@
 //! The CPU features tract's kernels use: SDOT (`asimddp`, the dot-product instruction its int8
 //! kernels need) on ARM, AVX2 and FMA on x86. Checked against the configured precisions.
 
-use crate::config::Precision;
-use crate::config::Precisions;
+use crate::config::{Precision, Precisions};
 use crate::doctor::Check;
 
 const NAME: &str = "cpu";
