@@ -11,11 +11,11 @@ use crate::doctor::{self, Check, Environment};
 /// Runs every check and prints them (JSON lines when `json`); returns whether all passed.
 pub fn run(config_path: Option<&Path>, models: Option<PathBuf>, json: bool) -> io::Result<bool> {
     let (config, config_check) = match load_config(config_path) {
-        Ok((config, file)) if config_path.is_none() && !Path::new(DEFAULT_PATH).is_file() => (
+        Ok((config, _)) if config_path.is_none() && !Path::new(DEFAULT_PATH).is_file() => (
             config,
             Check::skip(
                 "config",
-                format!("no {DEFAULT_PATH}; checking the built-in defaults ({file})"),
+                format!("no {DEFAULT_PATH}; checking the built-in defaults"),
             ),
         ),
         Ok((config, file)) => (config, Check::ok("config", format!("{file} is valid"))),
