@@ -125,6 +125,26 @@ fn camera_vivid() {
         (CameraFormat::Yuyv, wanted.width, wanted.height)
     );
 
+    // Another size through the same negotiation: 1280x720, a few frames, then closed.
+    let hd = Wanted {
+        width: 1280,
+        height: 720,
+        fps: 30.0,
+    };
+    let mut hd_frames = Decoder::new(V4l2Source::new(&device, hd));
+    for _ in 0..5 {
+        let frame = hd_frames
+            .next_frame()
+            .unwrap()
+            .expect("a camera never ends");
+        assert_eq!((frame.image.width, frame.image.height), (1280, 720));
+    }
+    drop(hd_frames);
+    figures(
+        "camera",
+        "phase=negotiate wanted=1280x720 got=1280x720 frames=5",
+    );
+
     let (status_tx, status_rx) = mpsc::channel();
     let source = V4l2Source::new(&device, wanted).on_status(move |s| {
         let _ = status_tx.send((Instant::now(), s));
@@ -431,7 +451,8 @@ fn gpio_pl061() {
     }
     const PULSE: Duration = Duration::from_millis(200);
     const FLASH_MS: u64 = 100;
-    const TOLERANCE_MS: f64 = 30.0;
+    // Generous: TCG on a host busy with other builds delays the vCPU by tens of ms at times.
+    const TOLERANCE_MS: f64 = 50.0;
     let chip_path = Path::new("/dev/gpiochip0");
     assert!(wait_for(chip_path, Duration::from_secs(10)));
     let mut chip = Chip::new(chip_path).unwrap();
@@ -442,7 +463,7 @@ fn gpio_pl061() {
     );
     // Lines 0..7; the virt machine wires line 3 to gpio-keys (power button): use free ones.
     let free: Vec<u32> = (0..chip.num_lines())
-        .filter(|&o| !chip.get_line(o).unwrap().info().unwrap().is_used() && o != 3)
+        .filter(|&o| !chip.get_line(o).unwrap().info().unwrap().is_kernel() && o != 3)
         .collect();
     assert!(free.len() >= 3, "free PL061 lines: {free:?}");
     let (switch_line, feedback_line, probe_line) = (free[0], free[1], free[2]);
@@ -469,7 +490,8 @@ fn gpio_pl061() {
     let config = Config::parse(&text, "vm.toml").unwrap();
     let mut fan = setup::start(&config.outputs).unwrap();
     let info = chip.get_line(switch_line).unwrap().info().unwrap();
-    assert!(info.is_used());
+    // gpio-cdev's is_used() is any flag (an output is "used"); is_kernel() means requested.
+    assert!(info.is_kernel());
     assert_eq!(info.consumer(), Some("eyeswitch"));
     assert_eq!(info.direction(), LineDirection::Out);
 
@@ -513,7 +535,8 @@ fn gpio_pl061() {
 
     // Released on shutdown: the line is free again, still an output, and left low.
     let info = chip.get_line(switch_line).unwrap().info().unwrap();
-    let released = !info.is_used() && info.direction() == LineDirection::Out;
+    let released = !info.is_kernel();
+    let direction_after = info.direction();
     let left_at = level_as_is(&mut chip, switch_line);
     let feedback_left_at = level_as_is(&mut chip, feedback_line);
     figures(
@@ -522,7 +545,8 @@ fn gpio_pl061() {
             "driver=pl061 chip={label} line={switch_line} feedback={feedback_line} pulse_ms={:.1} \
              (sent {:.0}) rise_latency_ms={rise_ms:.1} fall_latency_ms={fall_ms:.1} \
              flash_ms={flash_ms:.1} (configured {FLASH_MS}) shutdown_release_ms={shutdown_release_ms:.1} \
-             released={released} left_at={left_at} cdev_readback=ok",
+             released={released} direction_after={direction_after:?} left_at={left_at} \
+             feedback_left_at={feedback_left_at} cdev_readback=ok",
             width_ms,
             ms(t_release - t_press)
         ),
