@@ -75,6 +75,12 @@ enum Command {
         /// Frame rate of the recording, for timestamps.
         #[arg(long, default_value_t = 30.0)]
         fps: f64,
+        /// Replay the recording again and again until this many seconds have passed (RSS soak).
+        #[arg(long, value_name = "SECS")]
+        duration: Option<f64>,
+        /// JSON line from scripts/bench-mediapipe: adds mediapipe_ms and ratio_vs_mediapipe.
+        #[arg(long, value_name = "FILE.json")]
+        baseline: Option<PathBuf>,
         /// MJPEG stream file or directory of images.
         source: PathBuf,
     },
@@ -125,10 +131,20 @@ fn run_offline(command: Command, models: PathBuf) -> Result<bool, String> {
         Command::Bench {
             frames,
             fps,
+            duration,
+            baseline,
             source,
-        } => eyeswitch::cli::bench::run(&models, &source, fps, frames)
-            .map(|()| true)
-            .map_err(|e| e.to_string()),
+        } => {
+            let opts = eyeswitch::cli::bench::Options {
+                fps,
+                max_frames: frames,
+                duration: duration.map(std::time::Duration::from_secs_f64),
+                baseline: baseline.as_deref(),
+            };
+            eyeswitch::cli::bench::run(&models, &source, &opts)
+                .map(|()| true)
+                .map_err(|e| e.to_string())
+        }
         Command::Run { .. } | Command::Doctor { .. } => {
             Err("run and doctor read devices, not files".into())
         }

@@ -11,57 +11,121 @@ use crate::gesture;
 /// Frames run before measuring, so start-up allocations and cold caches are left out.
 const WARM_UP: usize = 10;
 
-/// Times of one stage, one entry per frame it ran on.
+/// Times of one stage, one entry per frame it ran on, in a ring of the last `capacity` frames.
+///
+/// The ring is filled at start-up, so a long `--duration` run's RSS measures the pipeline, not
+/// a growing list of samples.
 struct Stage {
     name: &'static str,
     ms: Vec<f64>,
+    runs: usize,
 }
 
 impl Stage {
     fn new(name: &'static str, capacity: usize) -> Stage {
         Stage {
             name,
-            ms: Vec::with_capacity(capacity),
+            ms: vec![0.0; capacity.max(1)],
+            runs: 0,
         }
     }
     fn push(&mut self, d: Duration) {
         if !d.is_zero() {
-            self.ms.push(d.as_secs_f64() * 1000.0);
+            let slot = self.runs % self.ms.len();
+            self.ms[slot] = d.as_secs_f64() * 1000.0;
+            self.runs += 1;
         }
     }
     fn quantile(&mut self, q: f64) -> f64 {
-        if self.ms.is_empty() {
+        let len = self.runs.min(self.ms.len());
+        let kept = &mut self.ms[..len];
+        if kept.is_empty() {
             return 0.0;
         }
-        self.ms.sort_by(f64::total_cmp);
-        self.ms[((self.ms.len() - 1) as f64 * q).round() as usize]
+        kept.sort_by(f64::total_cmp);
+        kept[((kept.len() - 1) as f64 * q).round() as usize]
     }
 }
 
-/// Runs up to `max_frames` frames of `source` (all when `None`) and prints the figures.
-pub fn run(
-    models_dir: &Path,
-    source: &Path,
-    fps: f64,
-    max_frames: Option<usize>,
-) -> Result<(), ReplayError> {
+/// Resident and peak memory of this process, kB (VmRSS, VmHWM of /proc/self/status); zeros
+/// where /proc is missing.
+fn memory_kb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// What `eyeswitch bench` runs and compares against.
+pub struct Options<'a> {
+    pub fps: f64,
+    /// Frames to measure after the warm-up (all when `None`).
+    pub max_frames: Option<usize>,
+    /// Replay the source again from the start until this much time has passed.
+    pub duration: Option<Duration>,
+    /// The JSON line `scripts/bench-mediapipe` printed, to compare with.
+    pub baseline: Option<&'a Path>,
+}
+
+/// The MediaPipe figure to compare with, from `scripts/bench-mediapipe`'s JSON line.
+fn read_baseline(path: &Path) -> Result<f64, ReplayError> {
+    let bad = |what: String| ReplayError::Baseline {
+        path: path.to_path_buf(),
+        what,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let json: serde_json::Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| bad("no JSON line".into()))?;
+    json["mediapipe"]["median_ms"]
+        .as_f64()
+        .filter(|ms| *ms > 0.0)
+        .ok_or_else(|| bad("no positive mediapipe.median_ms".into()))
+}
+
+/// Runs the recording (see [`Options`]) and prints the figures, then one JSON line.
+pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), ReplayError> {
+    let mediapipe_ms = opts.baseline.map(read_baseline).transpose()?;
     alloc_count::track_this_thread();
     let load = Instant::now();
     let mut pipeline = build_pipeline(models_dir, &gesture::Config::default())?;
-    let mut frames_in = open_source(source, fps)?;
-    let capacity = max_frames.unwrap_or(4096);
+    let mut frames_in = open_source(source, opts.fps)?;
+    let capacity = opts.max_frames.unwrap_or(4096);
     let mut stages = ["decode", "detector", "mesh", "iris", "gestures", "frame"]
         .map(|n| Stage::new(n, capacity));
     let mut frames = 0usize;
+    let mut passes = 1usize;
     let mut first_frame_ms = 0.0;
+    let mut rss_first = 0;
+    let mut rss_warm = 0;
     let mut counts = alloc_count::counts();
+    // Reopening the recording for another pass allocates; that is not the hot loop's doing.
+    let mut reopen_counts = alloc_count::Counts::default();
     let mut measured = Duration::ZERO;
     loop {
-        if max_frames.is_some_and(|m| frames >= m + WARM_UP) {
+        if opts.max_frames.is_some_and(|m| frames >= m + WARM_UP) {
             break;
         }
         let t0 = Instant::now();
-        let Some(frame) = frames_in.next_frame()? else {
+        let next = frames_in.next_frame()?;
+        let Some(frame) = next else {
+            if opts.duration.is_some_and(|d| load.elapsed() < d) && frames > 0 {
+                let before = alloc_count::counts();
+                frames_in = open_source(source, opts.fps)?;
+                let reopen = alloc_count::counts().since(before);
+                reopen_counts.own += reopen.own;
+                reopen_counts.foreign += reopen.foreign;
+                reopen_counts.foreign_bytes += reopen.foreign_bytes;
+                passes += 1;
+                continue;
+            }
             break;
         };
         let decode = t0.elapsed();
@@ -70,8 +134,11 @@ pub fn run(
         frames += 1;
         if frames == 1 {
             first_frame_ms = load.elapsed().as_secs_f64() * 1000.0;
+            rss_first = memory_kb().0;
         }
         if frames == WARM_UP {
+            // Read /proc before taking the counts: reading it allocates.
+            rss_warm = memory_kb().0;
             counts = alloc_count::counts();
         }
         if frames <= WARM_UP {
@@ -89,47 +156,57 @@ pub fn run(
             stage.push(d);
         }
     }
+    let allocs = alloc_count::counts().since(counts).since(reopen_counts);
+    let (rss_end, rss_peak) = memory_kb();
     let n = frames.saturating_sub(WARM_UP);
-    let allocs = alloc_count::counts().since(counts);
     let per = |v: u64| if n > 0 { v as f64 / n as f64 } else { 0.0 };
     println!(
         "{:<9} {:>6} {:>10} {:>8}",
         "stage", "runs", "median ms", "p90 ms"
     );
     let mut json_stages = serde_json::Map::new();
+    let mut frame_median = 0.0;
     for s in stages.iter_mut() {
         let (median, p90) = (s.quantile(0.5), s.quantile(0.9));
-        println!(
-            "{:<9} {:>6} {:>10.3} {:>8.3}",
-            s.name,
-            s.ms.len(),
-            median,
-            p90
-        );
+        println!("{:<9} {:>6} {:>10.3} {:>8.3}", s.name, s.runs, median, p90);
         json_stages.insert(
             s.name.into(),
-            serde_json::json!({"runs": s.ms.len(), "median_ms": median, "p90_ms": p90}),
+            serde_json::json!({"runs": s.runs, "median_ms": median, "p90_ms": p90}),
         );
+        if s.name == "frame" {
+            frame_median = median;
+        }
     }
     let fps_out = if measured.is_zero() {
         0.0
     } else {
         n as f64 / measured.as_secs_f64()
     };
-    println!("frames/s {fps_out:.1} over {n} frames (after {WARM_UP} warm-up); start-up to first frame {first_frame_ms:.0} ms");
+    let seconds = load.elapsed().as_secs_f64();
+    println!("frames/s {fps_out:.1} over {n} frames (after {WARM_UP} warm-up), {passes} pass(es) in {seconds:.0} s; start-up to first frame {first_frame_ms:.0} ms");
     println!(
         "allocations per frame: eyeswitch {:.2}, tract + jpeg decoder {:.1} ({:.0} bytes)",
         per(allocs.own),
         per(allocs.foreign),
         per(allocs.foreign_bytes)
     );
+    println!("memory: VmRSS {rss_first} kB at the first frame, {rss_warm} kB after warm-up, {rss_end} kB at the end; VmHWM {rss_peak} kB");
+    let ratio = mediapipe_ms.map(|mp| frame_median / mp);
+    if let (Some(mp), Some(r)) = (mediapipe_ms, ratio) {
+        println!("MediaPipe {mp:.3} ms/frame: eyeswitch takes {r:.2}x as long");
+    }
     let line = serde_json::json!({"bench": {
         "source": source.display().to_string(),
         "frames": n,
+        "passes": passes,
+        "seconds": seconds,
         "stages": json_stages,
         "fps": fps_out,
         "first_frame_ms": first_frame_ms,
+        "rss_kb": {"first_frame": rss_first, "after_warm_up": rss_warm, "end": rss_end, "peak": rss_peak},
         "allocations_per_frame": {"eyeswitch": per(allocs.own), "libraries": per(allocs.foreign), "library_bytes": per(allocs.foreign_bytes)},
+        "mediapipe_ms": mediapipe_ms,
+        "ratio_vs_mediapipe": ratio,
     }});
     println!("{line}");
     Ok(())

@@ -26,6 +26,8 @@ pub enum ReplayError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("baseline {path}: {what}")]
+    Baseline { path: PathBuf, what: String },
     #[error("cannot write to stdout: {0}")]
     Stdout(#[from] std::io::Error),
 }

@@ -40,6 +40,11 @@ impl FaceDetector {
         })
     }
 
+    /// The tensor the last run fed the model, so a benchmark can time the model alone on it.
+    pub fn input(&self) -> &[f32] {
+        &self.input
+    }
+
     /// Detects faces in `img`; clears `out` and fills it with faces in image pixels, best first.
     pub fn detect(&mut self, img: RgbView<'_>, out: &mut Vec<Detection>) -> Result<(), ModelError> {
         out.clear();

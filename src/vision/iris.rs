@@ -73,6 +73,11 @@ impl IrisModel {
         })
     }
 
+    /// The tensor the last run fed the model, so a benchmark can time the model alone on it.
+    pub fn input(&self) -> &[f32] {
+        &self.input
+    }
+
     /// Computes one eye from the mesh's corner points.
     pub fn run(
         &mut self,

@@ -47,6 +47,11 @@ impl FaceMesh {
         })
     }
 
+    /// The tensor the last run fed the model, so a benchmark can time the model alone on it.
+    pub fn input(&self) -> &[f32] {
+        &self.input
+    }
+
     /// Computes the mesh inside `roi` into `out`. The caller decides what a low
     /// `out.presence` means (MediaPipe drops the face below [`MIN_PRESENCE`]).
     pub fn run(
