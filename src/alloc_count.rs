@@ -75,9 +75,22 @@ impl Counts {
     }
 }
 
-/// Counts this thread's allocations from now on (call it on the thread running the hot loop).
-pub fn track_this_thread() {
+/// Counts this thread's allocations until the returned guard is dropped (call it on the
+/// thread running the hot loop). The guard matters in tests: a test thread keeps running
+/// harness code after the test body, and that must not be counted against the next test.
+#[must_use = "counting stops when the guard is dropped"]
+pub fn track_this_thread() -> Tracking {
     TRACKED.with(|t| t.set(true));
+    Tracking(std::marker::PhantomData)
+}
+
+/// Counting of one thread's allocations; ends on drop. Not `Send`: it belongs to its thread.
+pub struct Tracking(std::marker::PhantomData<*const ()>);
+
+impl Drop for Tracking {
+    fn drop(&mut self) {
+        let _ = TRACKED.try_with(|t| t.set(false));
+    }
 }
 
 /// Whether this thread's allocations are counted; a thread it starts for the same loop (the

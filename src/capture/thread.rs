@@ -46,9 +46,7 @@ impl CaptureThread {
         let handle = std::thread::Builder::new()
             .name("capture".into())
             .spawn(move || {
-                if tracked {
-                    alloc_count::track_this_thread();
-                }
+                let _tracking = tracked.then(alloc_count::track_this_thread);
                 produce(source, &producer)
             })
             .map_err(CaptureError::Spawn)?;

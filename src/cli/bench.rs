@@ -93,7 +93,7 @@ fn read_baseline(path: &Path) -> Result<f64, ReplayError> {
 /// Runs the recording (see [`Options`]) and prints the figures, then one JSON line.
 pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), ReplayError> {
     let mediapipe_ms = opts.baseline.map(read_baseline).transpose()?;
-    alloc_count::track_this_thread();
+    let _tracking = alloc_count::track_this_thread();
     let load = Instant::now();
     let mut pipeline = build_pipeline(models_dir, &gesture::Config::default())?;
     let mut frames_in = open_source(source, opts.fps)?;

@@ -54,7 +54,7 @@ fn yuyv() -> Yuyv {
 #[test]
 fn capture_allocates_nothing_per_frame_after_warm_up() {
     let _serial = crate::serial();
-    alloc_count::track_this_thread();
+    let _tracking = alloc_count::track_this_thread();
     // YUYV, decoded in place.
     let mut direct = Decoder::new(yuyv());
     allocs_over(&mut direct, 1);

@@ -59,7 +59,7 @@ fn process_does_not_allocate() {
         (10, Some((0.3, 0.3, 0.0))),
     ];
     let mut events = Vec::with_capacity(1000);
-    alloc_count::track_this_thread();
+    let _tracking = alloc_count::track_this_thread();
     let before = alloc_count::counts();
     let mut frame = 0_u64;
     for &(n, face) in &script {

@@ -22,7 +22,7 @@ fn hot_loop_allocates_nothing_of_its_own() {
         return;
     };
     let _serial = crate::serial();
-    alloc_count::track_this_thread();
+    let _tracking = alloc_count::track_this_thread();
     let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
     let mut source = Decoder::new(ReplaySource::open(&path, 25.0).unwrap());
     let mut events: Vec<Event> = Vec::with_capacity(64);
