@@ -67,6 +67,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// As root, before `run`: register the USB keyboard gadget that [outputs.hid] writes to.
+    Gadget {
+        /// Config file (default /etc/eyeswitch/eyeswitch.toml if present, else built-in defaults).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Remove eyeswitch's gadget instead.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Time each stage of the live pipeline on a recording.
     Bench {
         /// Frames to measure (default: the whole recording), after 10 warm-up frames.
@@ -95,6 +104,11 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Doctor { config, json } => {
             eyeswitch::cli::doctor::run(config.as_deref(), cli.models, json)
+                .map_err(|e| e.to_string())
+        }
+        Command::Gadget { config, remove } => {
+            eyeswitch::cli::gadget::run(config.as_deref(), remove)
+                .map(|()| true)
                 .map_err(|e| e.to_string())
         }
         command => run_offline(
@@ -145,8 +159,8 @@ fn run_offline(command: Command, models: PathBuf) -> Result<bool, String> {
                 .map(|()| true)
                 .map_err(|e| e.to_string())
         }
-        Command::Run { .. } | Command::Doctor { .. } => {
-            Err("run and doctor read devices, not files".into())
+        Command::Run { .. } | Command::Doctor { .. } | Command::Gadget { .. } => {
+            Err("run, doctor and gadget use devices, not files".into())
         }
     }
 }

@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod detect;
 pub mod doctor;
+pub mod gadget;
 pub mod replay;
 pub mod run;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use usb_gadget::function::hid::Hid;
-use usb_gadget::{default_udc, Class, Config, Gadget, Id, RegGadget, Strings};
+use usb_gadget::{default_udc, registered, Class, Config, Gadget, Id, RegGadget, Strings};
 
 use crate::output::hid::REPORT_LEN;
 use crate::output::OutputError;
@@ -57,6 +57,9 @@ const GADGET_HINT: &str = "run as root on a board whose OTG port is in periphera
 (Raspberry Pi: dtoverlay=dwc2,dr_mode=peripheral in config.txt) with configfs mounted and the \
 libcomposite module available";
 
+/// The gadget's directory name in configfs, so a later run finds (and replaces) its own.
+pub const GADGET_NAME: &str = "eyeswitch";
+
 /// A bound keyboard gadget; dropping it removes the gadget from configfs.
 pub struct KeyboardGadget {
     hid: Hid,
@@ -73,6 +76,38 @@ impl KeyboardGadget {
                 source,
                 hint: GADGET_HINT,
             })
+    }
+
+    /// Leaves the gadget bound after this process exits, so an unprivileged `run` can write
+    /// to its report device. Returns that device.
+    pub fn persist(mut self) -> Result<PathBuf, OutputError> {
+        let path = self.device_path()?;
+        self._registration.detach();
+        Ok(path)
+    }
+}
+
+/// Removes eyeswitch's gadget from configfs if one is registered; `true` if there was one.
+pub fn remove_keyboard_gadget() -> Result<bool, OutputError> {
+    let error = |step: &'static str| {
+        move |source| OutputError::Gadget {
+            step,
+            source,
+            hint: GADGET_HINT,
+        }
+    };
+    let ours = registered()
+        .map_err(error("listing the gadgets in configfs"))?
+        .into_iter()
+        .find(|g| g.name() == GADGET_NAME);
+    match ours {
+        Some(gadget) => {
+            gadget
+                .remove()
+                .map_err(error("removing the eyeswitch gadget"))?;
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 
@@ -93,14 +128,16 @@ pub fn bind_keyboard_gadget(serial_number: &str) -> Result<KeyboardGadget, Outpu
     // REPORT_LEN is 8, which fits in a u8.
     builder.report_len = REPORT_LEN as u8;
     let (hid, handle) = builder.build();
-    let registration = Gadget::new(
+    let mut gadget = Gadget::new(
         Class::INTERFACE_SPECIFIC,
         Id::new(Id::LINUX_FOUNDATION_VID, PRODUCT_COMPOSITE),
         Strings::new("eyeswitch", "eyeswitch assistive switch", serial_number),
     )
-    .with_config(Config::new("keyboard").with_function(handle))
-    .bind(&udc)
-    .map_err(gadget_error("registering the gadget in configfs"))?;
+    .with_config(Config::new("keyboard").with_function(handle));
+    gadget.name = Some(GADGET_NAME.into());
+    let registration = gadget
+        .bind(&udc)
+        .map_err(gadget_error("registering the gadget in configfs"))?;
     Ok(KeyboardGadget {
         hid,
         _registration: registration,

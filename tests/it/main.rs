@@ -10,6 +10,7 @@ mod capture_media;
 mod capture_thread;
 mod cli_detect;
 mod cli_doctor;
+mod cli_gadget;
 mod cli_run;
 mod config_boards;
 mod config_validation;

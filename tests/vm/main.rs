@@ -23,7 +23,7 @@ use eyeswitch::capture::{
 };
 use eyeswitch::config::Config;
 use eyeswitch::event::{CameraStatus, Event, EventKind, Gesture, SwitchAction};
-use eyeswitch::output::hid_gadget::bind_keyboard_gadget;
+use eyeswitch::output::hid_gadget::{bind_keyboard_gadget, remove_keyboard_gadget};
 use eyeswitch::output::setup;
 use linux_embedded_hal::gpio_cdev::{Chip, LineDirection, LineRequestFlags};
 
@@ -373,6 +373,17 @@ fn hid_gadget_dummy_hcd() {
     );
     drop(fan);
     drop(gadget);
+
+    // What `eyeswitch gadget` does as root before the service starts: the gadget outlives
+    // the process that bound it, and the next start finds it by name and replaces it.
+    let kept = bind_keyboard_gadget("vmtest").unwrap().persist().unwrap();
+    assert!(wait_for(&kept, Duration::from_secs(10)), "{kept:?}");
+    assert!(
+        remove_keyboard_gadget().unwrap(),
+        "the kept gadget is registered"
+    );
+    assert!(!remove_keyboard_gadget().unwrap(), "and gone once removed");
+    figures("hid", "persist_and_remove=ok");
     figures("hid", "result=ok");
 }
 
