@@ -119,12 +119,17 @@ impl Model {
         let plan = typed.into_runnable().map_err(load)?;
         let state = plan.spawn().map_err(load)?;
         let input = Tensor::zero::<f32>(&spec.input).map_err(load)?;
-        Ok(Model {
+        let mut model = Model {
             spec,
             state,
-            input: Some(input.into()),
+            input: Some(input.into_arc_tensor().into_tvalue()),
             outputs: tvec!(),
-        })
+        };
+        // One run now, so what tract sets up on a first run is done at start-up, not on the
+        // frame where a face first appears (a first mesh run took 7.7 ms against 5.5).
+        let zeros = vec![0.0; spec.input.iter().product()];
+        model.run(&zeros)?;
+        Ok(model)
     }
 
     /// The spec this model was loaded with.

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 /// Read buffer for stream files: a few typical MJPEG frames, so reads stay large.
 const STREAM_BUFFER: usize = 256 << 10;
+/// Room for one encoded frame from the start, so a frame larger than any before it does not
+/// grow the buffer mid-stream (an allocation in the hot loop). 2 MiB holds a 1080p MJPEG frame.
+const FRAME_CAPACITY: usize = 2 << 20;
 
 /// Frames from a recording, stamped `t_ms = index * 1000 / fps`.
 #[derive(Debug)]
@@ -69,7 +72,7 @@ impl ReplaySource {
             input,
             fps,
             index: 0,
-            buf: Vec::new(),
+            buf: Vec::with_capacity(FRAME_CAPACITY),
         })
     }
 }

@@ -106,7 +106,8 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
     let mut rss_first = 0;
     let mut rss_warm = 0;
     let mut counts = alloc_count::counts();
-    // Reopening the recording for another pass allocates; that is not the hot loop's doing.
+    // Reaching the end of the recording and reopening it for another pass allocate (an EOF
+    // error, a new file); that is not the hot loop's doing, so it is counted apart.
     let mut reopen_counts = alloc_count::Counts::default();
     let mut measured = Duration::ZERO;
     loop {
@@ -114,15 +115,18 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
             break;
         }
         let t0 = Instant::now();
+        let before_next = alloc_count::counts();
         let next = frames_in.next_frame()?;
         let Some(frame) = next else {
-            if opts.duration.is_some_and(|d| load.elapsed() < d) && frames > 0 {
-                let before = alloc_count::counts();
+            let again = opts.duration.is_some_and(|d| load.elapsed() < d) && frames > 0;
+            if again {
                 frames_in = open_source(source, opts.fps)?;
-                let reopen = alloc_count::counts().since(before);
-                reopen_counts.own += reopen.own;
-                reopen_counts.foreign += reopen.foreign;
-                reopen_counts.foreign_bytes += reopen.foreign_bytes;
+            }
+            let end = alloc_count::counts().since(before_next);
+            reopen_counts.own += end.own;
+            reopen_counts.foreign += end.foreign;
+            reopen_counts.foreign_bytes += end.foreign_bytes;
+            if again {
                 passes += 1;
                 continue;
             }

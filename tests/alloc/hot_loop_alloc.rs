@@ -67,3 +67,43 @@ fn hot_loop_allocates_nothing_of_its_own() {
         halves
     );
 }
+
+/// A face that appears after warm-up (frame ~104) runs the mesh and iris models for the first
+/// time inside the counted window, then blinks: still nothing of eyeswitch's own, decoding
+/// included.
+#[test]
+fn a_face_appearing_late_allocates_nothing_of_its_own() {
+    let Some(path) = common::media("pyfeat__noface_face") else {
+        return;
+    };
+    let _serial = crate::serial();
+    let _tracking = alloc_count::track_this_thread();
+    let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
+    let mut source = Decoder::new(ReplaySource::open(&path, 25.0).unwrap());
+    let mut events: Vec<Event> = Vec::with_capacity(64);
+    let mut counted = alloc_count::Counts::default();
+    let mut frames = 0;
+    loop {
+        // Decoding counts too: a JPEG larger than any before must not grow a buffer.
+        let before = alloc_count::counts();
+        let Some(frame) = source.next_frame().unwrap() else {
+            break;
+        };
+        pipeline.process(&frame, &mut |e| events.push(e)).unwrap();
+        if frames >= 3 {
+            let c = alloc_count::counts().since(before);
+            counted.own += c.own;
+            counted.foreign += c.foreign;
+        }
+        frames += 1;
+    }
+    println!(
+        "no face, then a face: {frames} frames, eyeswitch {} allocations, libraries {}",
+        counted.own, counted.foreign
+    );
+    assert!(
+        events.iter().any(|e| e.frame > 100),
+        "the face and its blink were seen: {events:?}"
+    );
+    assert_eq!(counted.own, 0, "eyeswitch allocated when the face appeared");
+}
