@@ -8,6 +8,7 @@ mod common;
 
 mod capture_media;
 mod capture_thread;
+mod cli_bench;
 mod cli_detect;
 mod cli_doctor;
 mod cli_gadget;
