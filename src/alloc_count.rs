@@ -75,6 +75,14 @@ impl Counts {
     }
 }
 
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.own += other.own;
+        self.foreign += other.foreign;
+        self.foreign_bytes += other.foreign_bytes;
+    }
+}
+
 /// Counts this thread's allocations until the returned guard is dropped (call it on the
 /// thread running the hot loop). The guard matters in tests: a test thread keeps running
 /// harness code after the test body, and that must not be counted against the next test.

@@ -121,10 +121,7 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
         let before_next = alloc_count::counts();
         let next = frames_in.next_frame()?;
         if std::mem::take(&mut reopened) {
-            let first = alloc_count::counts().since(before_next);
-            reopen_counts.own += first.own;
-            reopen_counts.foreign += first.foreign;
-            reopen_counts.foreign_bytes += first.foreign_bytes;
+            reopen_counts += alloc_count::counts().since(before_next);
         }
         let Some(frame) = next else {
             let again = opts.duration.is_some_and(|d| load.elapsed() < d) && frames > 0;
@@ -137,10 +134,7 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
                 frames_in = open_source(source, opts.fps)?;
                 reopened = true;
             }
-            let end = alloc_count::counts().since(before_next);
-            reopen_counts.own += end.own;
-            reopen_counts.foreign += end.foreign;
-            reopen_counts.foreign_bytes += end.foreign_bytes;
+            reopen_counts += alloc_count::counts().since(before_next);
             if again {
                 passes += 1;
                 continue;

@@ -9,6 +9,8 @@ use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
 use eyeswitch::cli::replay::build_pipeline;
 use eyeswitch::event::Event;
 use eyeswitch::gesture;
+use eyeswitch::pipeline::Pipeline;
+use std::path::Path;
 
 /// Frames before counting: buffers grow to size and the detector → tracking hand-over happens.
 const WARM_UP: usize = 20;
@@ -23,8 +25,7 @@ fn hot_loop_allocates_nothing_of_its_own() {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
-    let mut source = Decoder::new(ReplaySource::open(&path, 25.0).unwrap());
+    let (mut pipeline, mut source) = replay(&path);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut halves = [alloc_count::Counts::default(); 2];
     let mut mark = alloc_count::counts();
@@ -78,8 +79,7 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
-    let mut source = Decoder::new(ReplaySource::open(&path, 25.0).unwrap());
+    let (mut pipeline, mut source) = replay(&path);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut counted = alloc_count::Counts::default();
     let mut frames = 0;
@@ -91,9 +91,7 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
         };
         pipeline.process(&frame, &mut |e| events.push(e)).unwrap();
         if frames >= 3 {
-            let c = alloc_count::counts().since(before);
-            counted.own += c.own;
-            counted.foreign += c.foreign;
+            counted += alloc_count::counts().since(before);
         }
         frames += 1;
     }
@@ -106,4 +104,13 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
         "the face and its blink were seen: {events:?}"
     );
     assert_eq!(counted.own, 0, "eyeswitch allocated when the face appeared");
+}
+
+/// The default pipeline and a decoded replay of `path`, as `eyeswitch replay` builds them.
+fn replay(path: &Path) -> (Pipeline, Decoder<ReplaySource>) {
+    let pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
+    (
+        pipeline,
+        Decoder::new(ReplaySource::open(path, 25.0).unwrap()),
+    )
 }
