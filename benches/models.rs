@@ -1,5 +1,6 @@
-//! Criterion benchmarks: each model alone on the input the pipeline really feeds it for a
-//! committed fixture photo, and one whole tracked frame (mesh + both irises) on that photo.
+//! Criterion benchmarks: each model alone, in f32 and int8, on the input the pipeline really
+//! feeds it for a committed fixture photo, and one whole tracked frame (mesh + both irises) on
+//! that photo in each precision.
 //!
 //! `cargo bench --bench models`; `eyeswitch bench` times the same stages on a video.
 
@@ -8,7 +9,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use eyeswitch::frame::RgbView;
 use eyeswitch::inference::Model;
-use eyeswitch::models;
+use eyeswitch::models::{self, Precision, Precisions};
 use eyeswitch::pipeline::Tracker;
 use eyeswitch::vision::{Face, Landmarker, Side};
 
@@ -25,7 +26,8 @@ fn benches(c: &mut Criterion) {
         RgbView::new(rgb.width() as usize, rgb.height() as usize, rgb.as_raw()).expect("RGB image");
 
     // Run the still pipeline once to get each model's real preprocessed input.
-    let mut landmarker = Landmarker::load(&models_dir).expect("models load");
+    let mut landmarker =
+        Landmarker::load(&models_dir, &Precisions::default()).expect("models load");
     let mut faces: Vec<Face> = Vec::new();
     landmarker.detect(img, &mut faces).expect("detect");
     let face = faces.first().expect("the photo has a face");
@@ -34,27 +36,36 @@ fn benches(c: &mut Criterion) {
     iris.run(img, &face.mesh, Side::Right, &mut eye)
         .expect("iris");
     let inputs = [
-        ("detector", models::DETECTOR, detector.input().to_vec()),
-        ("mesh", models::MESH, mesh.input().to_vec()),
-        ("iris_one_eye", models::IRIS, iris.input().to_vec()),
+        (
+            "detector",
+            models::detector as fn(Precision) -> _,
+            detector.input().to_vec(),
+        ),
+        ("mesh", models::mesh, mesh.input().to_vec()),
+        ("iris_one_eye", models::iris, iris.input().to_vec()),
     ];
-    for (name, spec, input) in inputs {
-        let mut model = Model::load(&models_dir, spec).expect("model loads");
-        c.bench_function(name, |b| {
+    for (name, spec, input) in &inputs {
+        for precision in [Precision::F32, Precision::Int8] {
+            let mut model = Model::load(&models_dir, spec(precision)).expect("model loads");
+            c.bench_function(&format!("{name}_{}", precision.name()), |b| {
+                b.iter(|| {
+                    model.run(input).expect("runs");
+                })
+            });
+        }
+    }
+
+    for precision in [Precision::F32, Precision::Int8] {
+        let landmarker = Landmarker::load(&models_dir, &Precisions::all(precision));
+        let mut tracker = Tracker::new(landmarker.expect("models load"));
+        tracker.track(img).expect("track");
+        c.bench_function(&format!("tracked_frame_{}", precision.name()), |b| {
             b.iter(|| {
-                model.run(&input).expect("runs");
+                let face = tracker.track(img).expect("track");
+                assert!(face.is_some(), "the tracker lost the face");
             })
         });
     }
-
-    let mut tracker = Tracker::new(Landmarker::load(&models_dir).expect("models load"));
-    tracker.track(img).expect("track");
-    c.bench_function("tracked_frame", |b| {
-        b.iter(|| {
-            let face = tracker.track(img).expect("track");
-            assert!(face.is_some(), "the tracker lost the face");
-        })
-    });
 }
 
 criterion_group! {

@@ -16,6 +16,7 @@ pub mod geometry;
 pub mod gesture;
 pub mod inference;
 pub mod models;
+pub mod offload;
 pub mod output;
 pub mod pipeline;
 pub mod vision;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use eyeswitch::cli::ModelArgs;
+use eyeswitch::models::{Precision, Precisions};
 
 #[derive(Parser)]
 #[command(
@@ -15,6 +17,12 @@ struct Cli {
     /// Directory holding the ONNX models (default: $EYESWITCH_MODELS, ./models, next to the binary, /usr/share/eyeswitch/models).
     #[arg(long, global = true)]
     models: Option<PathBuf>,
+    /// Precision for every model, f32 or int8 (default: [models.precision] and the board profile; f32 for detect and replay). bench also runs the other precision and prints the ratio.
+    #[arg(long, global = true, value_name = "f32|int8")]
+    precision: Option<Precision>,
+    /// Cores inference may use; 2 or more runs the two eyes at once (default: [models] threads, the board profile's threads; 1 for detect, replay and bench).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8))]
+    threads: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,23 +106,24 @@ enum Command {
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
+    let models = ModelArgs {
+        dir: cli.models,
+        precision: cli.precision,
+        threads: cli.threads,
+    };
     let result = match cli.command {
-        Command::Run { config } => eyeswitch::cli::run::run(config.as_deref(), cli.models)
+        Command::Run { config } => eyeswitch::cli::run::run(config.as_deref(), &models)
             .map(|()| true)
             .map_err(|e| e.to_string()),
         Command::Doctor { config, json } => {
-            eyeswitch::cli::doctor::run(config.as_deref(), cli.models, json)
-                .map_err(|e| e.to_string())
+            eyeswitch::cli::doctor::run(config.as_deref(), &models, json).map_err(|e| e.to_string())
         }
         Command::Gadget { config, remove } => {
             eyeswitch::cli::gadget::run(config.as_deref(), remove)
                 .map(|()| true)
                 .map_err(|e| e.to_string())
         }
-        command => run_offline(
-            command,
-            cli.models.unwrap_or_else(eyeswitch::models::default_dir),
-        ),
+        command => run_offline(command, models),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -127,21 +136,37 @@ fn main() -> ExitCode {
 }
 
 /// The subcommands that read files, not the camera.
-fn run_offline(command: Command, models: PathBuf) -> Result<bool, String> {
+fn run_offline(command: Command, args: ModelArgs) -> Result<bool, String> {
+    let models = args.dir.unwrap_or_else(eyeswitch::models::default_dir);
+    let precisions = Precisions::all(args.precision.unwrap_or_default());
+    let threads = args.threads.unwrap_or(1);
     match command {
-        Command::Detect { json, draw, images } => {
-            eyeswitch::cli::detect::run(&models, &images, json, draw.as_deref())
-                .map(|failed| failed == 0)
-                .map_err(|e| e.to_string())
-        }
+        Command::Detect { json, draw, images } => eyeswitch::cli::detect::run(
+            &models,
+            &precisions,
+            threads,
+            &images,
+            json,
+            draw.as_deref(),
+        )
+        .map(|failed| failed == 0)
+        .map_err(|e| e.to_string()),
         Command::Replay {
             fps,
             json,
             trace,
             source,
-        } => eyeswitch::cli::replay::run(&models, &source, fps, json, trace.as_deref())
-            .map(|()| true)
-            .map_err(|e| e.to_string()),
+        } => eyeswitch::cli::replay::run(
+            &models,
+            &precisions,
+            threads,
+            &source,
+            fps,
+            json,
+            trace.as_deref(),
+        )
+        .map(|()| true)
+        .map_err(|e| e.to_string()),
         Command::Bench {
             frames,
             fps,
@@ -154,6 +179,8 @@ fn run_offline(command: Command, models: PathBuf) -> Result<bool, String> {
                 max_frames: frames,
                 duration: duration.map(std::time::Duration::from_secs_f64),
                 baseline: baseline.as_deref(),
+                precision: args.precision,
+                threads,
             };
             eyeswitch::cli::bench::run(&models, &source, &opts)
                 .map(|()| true)

@@ -1,10 +1,117 @@
-//! The three MediaPipe models eyeswitch runs, and where to find them on disk.
+//! The three MediaPipe models eyeswitch runs, in each precision, and where to find them on disk.
 //!
-//! Checksums are those of the files `scripts/convert-models` writes; see models/README.md.
+//! Checksums are those of the files `scripts/convert-models` and `scripts/quantize-models`
+//! write; see models/README.md.
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
+
 use crate::inference::ModelSpec;
+
+/// Numeric precision of one model's weights and kernels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// The converted model as MediaPipe ships it; the default.
+    #[default]
+    F32,
+    /// Weights and activations quantised to 8 bits (`scripts/quantize-models`).
+    Int8,
+}
+
+impl Precision {
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Int8 => "int8",
+        }
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Precision, String> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "int8" => Ok(Precision::Int8),
+            _ => Err(format!("unknown precision {s:?}: use f32 or int8")),
+        }
+    }
+}
+
+/// Precision per model, for the three models of the landmark pipeline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Precisions {
+    pub face_detector: Precision,
+    pub face_landmark: Precision,
+    pub iris_landmark: Precision,
+}
+
+impl Precisions {
+    /// The same precision for every model.
+    pub fn all(p: Precision) -> Precisions {
+        Precisions {
+            face_detector: p,
+            face_landmark: p,
+            iris_landmark: p,
+        }
+    }
+
+    /// `(key, precision)` for every model, in pipeline order.
+    pub fn iter(&self) -> [(&'static str, Precision); 3] {
+        [
+            ("face_detector", self.face_detector),
+            ("face_landmark", self.face_landmark),
+            ("iris_landmark", self.iris_landmark),
+        ]
+    }
+
+    /// The file spec of each model at its precision, in pipeline order.
+    pub fn specs(&self) -> [ModelSpec; 3] {
+        [
+            detector(self.face_detector),
+            mesh(self.face_landmark),
+            iris(self.iris_landmark),
+        ]
+    }
+
+    /// The models asked for in int8 that have no int8 variant (it failed the parity bounds).
+    pub fn unavailable(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let variants = [DETECTOR_INT8, MESH_INT8, IRIS_INT8];
+        self.iter()
+            .into_iter()
+            .zip(variants)
+            .filter(|((_, p), int8)| *p == Precision::Int8 && int8.is_none())
+            .map(|((key, _), _)| key)
+    }
+}
+
+/// The detector's file at precision `p` (f32 where no int8 variant exists).
+pub fn detector(p: Precision) -> ModelSpec {
+    pick(DETECTOR, DETECTOR_INT8, p)
+}
+
+/// The mesh model's file at precision `p` (f32 where no int8 variant exists).
+pub fn mesh(p: Precision) -> ModelSpec {
+    pick(MESH, MESH_INT8, p)
+}
+
+/// The iris model's file at precision `p` (f32 where no int8 variant exists).
+pub fn iris(p: Precision) -> ModelSpec {
+    pick(IRIS, IRIS_INT8, p)
+}
+
+/// `int8` when asked for and one exists; otherwise the f32 model.
+fn pick(f32: ModelSpec, int8: Option<ModelSpec>, p: Precision) -> ModelSpec {
+    match (p, int8) {
+        (Precision::Int8, Some(spec)) => spec,
+        _ => f32,
+    }
+}
 
 /// BlazeFace short-range detector (face_detection_short_range.tflite).
 pub const DETECTOR: ModelSpec = ModelSpec {
@@ -33,8 +140,14 @@ pub const IRIS: ModelSpec = ModelSpec {
     outputs: &[71 * 3, 5 * 3],
 };
 
-/// Every model the pipeline loads, for checks that cover them all.
-pub const ALL: [ModelSpec; 3] = [DETECTOR, MESH, IRIS];
+/// int8 detector, if one passes the parity bounds (`scripts/quantize-models`).
+pub const DETECTOR_INT8: Option<ModelSpec> = None;
+
+/// int8 mesh, if one passes the parity bounds.
+pub const MESH_INT8: Option<ModelSpec> = None;
+
+/// int8 iris model, if one passes the parity bounds.
+pub const IRIS_INT8: Option<ModelSpec> = None;
 
 /// Finds the models directory when the user did not name one.
 ///

@@ -7,9 +7,13 @@ use super::replay::{build_pipeline, open_source, ReplayError};
 use crate::alloc_count;
 use crate::capture::FrameSource;
 use crate::gesture;
+use crate::models::{Precision, Precisions};
+use crate::pipeline::Pipeline;
 
 /// Frames run before measuring, so start-up allocations and cold caches are left out.
 const WARM_UP: usize = 10;
+/// The stages timed, in the order printed.
+const STAGES: [&str; 6] = ["decode", "detector", "mesh", "iris", "gestures", "frame"];
 
 /// Times of one stage, one entry per frame it ran on, in a ring of the last `capacity` frames.
 ///
@@ -70,6 +74,11 @@ pub struct Options<'a> {
     pub duration: Option<Duration>,
     /// The JSON line `scripts/bench-mediapipe` printed, to compare with.
     pub baseline: Option<&'a Path>,
+    /// Time every model in this precision, and the same frames in the other one to compare
+    /// with; f32 alone when `None`.
+    pub precision: Option<Precision>,
+    /// Cores inference may use (see [`build_pipeline`]).
+    pub threads: u32,
 }
 
 /// The MediaPipe figure to compare with, from `scripts/bench-mediapipe`'s JSON line.
@@ -90,16 +99,77 @@ fn read_baseline(path: &Path) -> Result<f64, ReplayError> {
         .ok_or_else(|| bad("no positive mediapipe.median_ms".into()))
 }
 
+/// One pipeline under test, at one set of precisions, and its stage timings.
+struct Run {
+    precision: Precision,
+    precisions: Precisions,
+    pipeline: Pipeline,
+    stages: [Stage; 6],
+}
+
+impl Run {
+    fn new(
+        models_dir: &Path,
+        precision: Precision,
+        threads: u32,
+        capacity: usize,
+    ) -> Result<Run, ReplayError> {
+        let precisions = Precisions::all(precision);
+        let gestures = gesture::Config::default();
+        Ok(Run {
+            precision,
+            precisions,
+            pipeline: build_pipeline(models_dir, &precisions, threads, &gestures)?,
+            stages: STAGES.map(|n| Stage::new(n, capacity)),
+        })
+    }
+
+    /// Prints the stage table; returns the JSON of the stages and the frame median.
+    fn report(&mut self) -> (serde_json::Value, f64) {
+        let files: Vec<&str> = self.precisions.specs().iter().map(|s| s.file).collect();
+        println!("precision {} ({})", self.precision.name(), files.join(", "));
+        println!(
+            "{:<9} {:>6} {:>10} {:>8}",
+            "stage", "runs", "median ms", "p90 ms"
+        );
+        let mut json = serde_json::Map::new();
+        for s in self.stages.iter_mut() {
+            let (median, p90) = (s.quantile(0.5), s.quantile(0.9));
+            println!("{:<9} {:>6} {:>10.3} {:>8.3}", s.name, s.runs, median, p90);
+            json.insert(
+                s.name.into(),
+                serde_json::json!({"runs": s.runs, "median_ms": median, "p90_ms": p90}),
+            );
+        }
+        let frame = json["frame"]["median_ms"].as_f64().unwrap_or(0.0);
+        (json.into(), frame)
+    }
+}
+
+/// The other precision, the one `--precision` is compared with.
+fn other(p: Precision) -> Precision {
+    match p {
+        Precision::F32 => Precision::Int8,
+        Precision::Int8 => Precision::F32,
+    }
+}
+
 /// Runs the recording (see [`Options`]) and prints the figures, then one JSON line.
+///
+/// With `--precision`, two pipelines run on every decoded frame, in alternating order so
+/// neither always gets the warmer cache; decode time counts in both frames.
 pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), ReplayError> {
     let mediapipe_ms = opts.baseline.map(read_baseline).transpose()?;
     let _tracking = alloc_count::track_this_thread();
     let load = Instant::now();
-    let mut pipeline = build_pipeline(models_dir, &gesture::Config::default())?;
-    let mut frames_in = open_source(source, opts.fps)?;
     let capacity = opts.max_frames.unwrap_or(4096);
-    let mut stages = ["decode", "detector", "mesh", "iris", "gestures", "frame"]
-        .map(|n| Stage::new(n, capacity));
+    let under_test = opts.precision.unwrap_or_default();
+    let mut runs = vec![Run::new(models_dir, under_test, opts.threads, capacity)?];
+    if opts.precision.is_some() {
+        let baseline = other(under_test);
+        runs.push(Run::new(models_dir, baseline, opts.threads, capacity)?);
+    }
+    let mut frames_in = open_source(source, opts.fps)?;
     let mut frames = 0usize;
     let mut passes = 1usize;
     let mut first_frame_ms = 0.0;
@@ -142,9 +212,29 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
             break;
         };
         let decode = t0.elapsed();
-        let report = pipeline.process(&frame, &mut |_| {})?;
-        let total = t0.elapsed();
         frames += 1;
+        let measuring = frames > WARM_UP;
+        let order = runs.len();
+        for i in 0..order {
+            let run = &mut runs[(i + frames) % order];
+            let t1 = Instant::now();
+            let report = run.pipeline.process(&frame, &mut |_| {})?;
+            let total = decode + t1.elapsed();
+            if !measuring {
+                continue;
+            }
+            measured += total;
+            for (stage, d) in run.stages.iter_mut().zip([
+                decode,
+                report.times.detector,
+                report.times.mesh,
+                report.times.iris,
+                report.gestures,
+                total,
+            ]) {
+                stage.push(d);
+            }
+        }
         if frames == 1 {
             first_frame_ms = load.elapsed().as_secs_f64() * 1000.0;
             rss_first = memory_kb().0;
@@ -154,46 +244,48 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
             rss_warm = memory_kb().0;
             counts = alloc_count::counts();
         }
-        if frames <= WARM_UP {
-            continue;
-        }
-        measured += total;
-        for (stage, d) in stages.iter_mut().zip([
-            decode,
-            report.times.detector,
-            report.times.mesh,
-            report.times.iris,
-            report.gestures,
-            total,
-        ]) {
-            stage.push(d);
-        }
     }
     let allocs = alloc_count::counts().since(counts).since(reopen_counts);
     let (rss_end, rss_peak) = memory_kb();
     let n = frames.saturating_sub(WARM_UP);
-    let per = |v: u64| if n > 0 { v as f64 / n as f64 } else { 0.0 };
-    println!(
-        "{:<9} {:>6} {:>10} {:>8}",
-        "stage", "runs", "median ms", "p90 ms"
-    );
-    let mut json_stages = serde_json::Map::new();
-    let mut frame_median = 0.0;
-    for s in stages.iter_mut() {
-        let (median, p90) = (s.quantile(0.5), s.quantile(0.9));
-        println!("{:<9} {:>6} {:>10.3} {:>8.3}", s.name, s.runs, median, p90);
-        json_stages.insert(
-            s.name.into(),
-            serde_json::json!({"runs": s.runs, "median_ms": median, "p90_ms": p90}),
-        );
-        if s.name == "frame" {
-            frame_median = median;
+    // Per frame and pipeline: with --precision two pipelines share each frame.
+    let pipeline_frames = n * runs.len();
+    let per = |v: u64| {
+        if pipeline_frames > 0 {
+            v as f64 / pipeline_frames as f64
+        } else {
+            0.0
         }
+    };
+    let (json_stages, frame_median) = runs[0].report();
+    let mut precision_json = serde_json::json!({"under_test": under_test.name()});
+    if let Some(base) = runs.get_mut(1) {
+        let (base_stages, _) = base.report();
+        let mut ratios = serde_json::Map::new();
+        for stage in ["detector", "mesh", "iris", "frame"] {
+            let median = |j: &serde_json::Value| j[stage]["median_ms"].as_f64().unwrap_or(0.0);
+            let (test, baseline) = (median(&json_stages), median(&base_stages));
+            let ratio = (baseline > 0.0).then(|| test / baseline);
+            if let Some(r) = ratio {
+                println!(
+                    "{stage}: {} takes {r:.2}x as long as {}",
+                    under_test.name(),
+                    base.precision.name()
+                );
+            }
+            ratios.insert(stage.into(), ratio.into());
+        }
+        precision_json = serde_json::json!({
+            "under_test": under_test.name(),
+            "baseline": base.precision.name(),
+            "baseline_stages": base_stages,
+            "ratio": ratios,
+        });
     }
     let fps_out = if measured.is_zero() {
         0.0
     } else {
-        n as f64 / measured.as_secs_f64()
+        pipeline_frames as f64 / measured.as_secs_f64()
     };
     let seconds = load.elapsed().as_secs_f64();
     println!("frames/s {fps_out:.1} over {n} frames (after {WARM_UP} warm-up), {passes} pass(es) in {seconds:.0} s; start-up to first frame {first_frame_ms:.0} ms");
@@ -213,6 +305,7 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
         "frames": n,
         "passes": passes,
         "seconds": seconds,
+        "precision": precision_json,
         "stages": json_stages,
         "fps": fps_out,
         "first_frame_ms": first_frame_ms,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::frame::RgbView;
+use crate::models::Precisions;
 use crate::vision::{Face, Landmarker};
 
 /// What can stop `detect`.
@@ -72,6 +73,8 @@ impl FaceJson {
 /// Returns the number of images that could not be read (each is reported on stderr).
 pub fn run(
     models_dir: &Path,
+    precisions: &Precisions,
+    threads: u32,
     images: &[PathBuf],
     json: bool,
     draw: Option<&Path>,
@@ -82,7 +85,10 @@ pub fn run(
             count: images.len(),
         });
     }
-    let mut landmarker = Landmarker::load(models_dir)?;
+    let mut landmarker = Landmarker::load(models_dir, precisions)?;
+    if threads >= 2 {
+        landmarker.offload_left_eye(models_dir)?;
+    }
     let mut faces = Vec::new();
     let mut failed = 0;
     let stdout = std::io::stdout();

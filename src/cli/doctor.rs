@@ -2,14 +2,15 @@
 //! prints one line per check, with a fix for each failure.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::run::{load_config, models_dir};
+use super::run::load_config;
+use super::ModelArgs;
 use crate::config::{Config, DEFAULT_PATH};
 use crate::doctor::{self, Check, Environment};
 
 /// Runs every check and prints them (JSON lines when `json`); returns whether all passed.
-pub fn run(config_path: Option<&Path>, models: Option<PathBuf>, json: bool) -> io::Result<bool> {
+pub fn run(config_path: Option<&Path>, models: &ModelArgs, json: bool) -> io::Result<bool> {
     let (config, config_check) = match load_config(config_path) {
         Ok((config, _)) if config_path.is_none() && !Path::new(DEFAULT_PATH).is_file() => (
             config,
@@ -28,9 +29,11 @@ pub fn run(config_path: Option<&Path>, models: Option<PathBuf>, json: bool) -> i
             ),
         ),
     };
-    let env = Environment::system(models_dir(&config, models));
+    let env = Environment::system(models.dir_for(&config));
     let mut checks = vec![config_check];
-    checks.extend(doctor::check_all(&config, &env));
+    // An invalid config was already reported; its precisions fall back to the defaults.
+    let precisions = models.precisions_for(&config).unwrap_or_default();
+    checks.extend(doctor::check_all(&config, &precisions, &env));
     let stdout = io::stdout();
     let mut out = stdout.lock();
     for check in &checks {

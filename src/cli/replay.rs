@@ -9,6 +9,7 @@ use crate::capture::{CaptureError, Decoder, FrameSource, ReplaySource};
 use crate::event::Event;
 use crate::gesture::{self, Engine};
 use crate::inference::ModelError;
+use crate::models::Precisions;
 use crate::pipeline::{FrameReport, Pipeline, Tracker};
 use crate::vision::Landmarker;
 
@@ -33,11 +34,19 @@ pub enum ReplayError {
 }
 
 /// Loads the models and the gesture engine into a ready pipeline.
+///
+/// With `threads` of 2 or more, the two eyes' iris models run at once on two cores.
 pub fn build_pipeline(
     models_dir: &Path,
+    precisions: &Precisions,
+    threads: u32,
     gestures: &gesture::Config,
 ) -> Result<Pipeline, ReplayError> {
-    let tracker = Tracker::new(Landmarker::load(models_dir)?);
+    let mut landmarker = Landmarker::load(models_dir, precisions)?;
+    if threads >= 2 {
+        landmarker.offload_left_eye(models_dir)?;
+    }
+    let tracker = Tracker::new(landmarker);
     Ok(Pipeline::new(tracker, Engine::new(gestures)?))
 }
 
@@ -49,12 +58,15 @@ pub fn open_source(path: &Path, fps: f64) -> Result<Decoder<ReplaySource>, Repla
 /// Replays `source`, printing events (JSON lines when `json`) and a closing summary line.
 pub fn run(
     models_dir: &Path,
+    precisions: &Precisions,
+    threads: u32,
     source: &Path,
     fps: f64,
     json: bool,
     trace: Option<&Path>,
 ) -> Result<(), ReplayError> {
-    let mut pipeline = build_pipeline(models_dir, &gesture::Config::default())?;
+    let mut pipeline =
+        build_pipeline(models_dir, precisions, threads, &gesture::Config::default())?;
     let mut frames_in = open_source(source, fps)?;
     let mut trace_out = match trace {
         Some(path) => Some((path, BufWriter::new(create(path)?))),

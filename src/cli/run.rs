@@ -1,12 +1,13 @@
 //! `eyeswitch run`: the camera, the pipeline, the configured outputs and status screen, until
 //! SIGINT/SIGTERM.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::replay::{build_pipeline, ReplayError};
+use super::ModelArgs;
 use crate::capture::{CaptureThread, Decoder, FrameSource, V4l2Source, Wanted};
 use crate::config::{self, Config};
 use crate::display::{self, StatusFeed};
@@ -64,18 +65,6 @@ pub fn engine_config(config: &Config, file: &str) -> Result<gesture::Config, Run
     })
 }
 
-/// The models directory `run` uses: `--models`, else `[models] dir` if it exists, else the
-/// usual search (see [`crate::models::default_dir`]).
-pub fn models_dir(config: &Config, models: Option<PathBuf>) -> PathBuf {
-    models.unwrap_or_else(|| {
-        if config.models.dir.is_dir() {
-            config.models.dir.clone()
-        } else {
-            crate::models::default_dir()
-        }
-    })
-}
-
 /// The status screen's feed, or `None` when there is no screen or it cannot be opened: the
 /// switch matters more than the screen, so a screen fault never stops `run`.
 fn start_display(config: &Config) -> Option<StatusFeed> {
@@ -89,10 +78,14 @@ fn start_display(config: &Config) -> Option<StatusFeed> {
 }
 
 /// Streams from the configured camera until a signal; never exits on a camera error.
-pub fn run(config_path: Option<&Path>, models: Option<PathBuf>) -> Result<(), RunError> {
+pub fn run(config_path: Option<&Path>, models: &ModelArgs) -> Result<(), RunError> {
     let (config, file) = load_config(config_path)?;
-    let models = models_dir(&config, models);
-    let mut pipeline = build_pipeline(&models, &engine_config(&config, &file)?)?;
+    let mut pipeline = build_pipeline(
+        &models.dir_for(&config),
+        &models.precisions_for(&config)?,
+        models.threads_for(&config)?,
+        &engine_config(&config, &file)?,
+    )?;
     let fan = Arc::new(Mutex::new(setup::start(&config.outputs)?));
     let mut status = start_display(&config);
     let cam = &config.camera;

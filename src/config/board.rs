@@ -29,7 +29,7 @@ pub fn board_names() -> impl Iterator<Item = &'static str> {
 const TARGETS: [&str; 2] = ["aarch64-unknown-linux-gnu", "armv7-unknown-linux-gnueabihf"];
 
 /// Inference threads; no supported board has more than 8 cores.
-const MAX_THREADS: u32 = 8;
+pub(crate) const MAX_THREADS: u32 = 8;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,6 +143,14 @@ impl Board {
                     ),
                 ));
             }
+        }
+        if let Some(model) = self.precision.unavailable().next() {
+            return Err(ConfigError::invalid(
+                file,
+                format!("precision.{model}"),
+                "\"int8\"",
+                "this model has no int8 variant that passes the accuracy bounds (models/README.md); use \"f32\"",
+            ));
         }
         let mut offsets: Vec<u32> = self.gpio.switch_lines.iter().map(|l| l.offset).collect();
         offsets.extend(self.gpio.feedback_line.as_ref().map(|l| l.offset));

@@ -18,7 +18,7 @@ pub use board::Board;
 pub use camera::{CameraConfig, PixelFormat};
 pub use display::{DisplayConfig, DisplayKind};
 pub use error::ConfigError;
-pub use models::{ModelsConfig, Precision, Precisions};
+pub use models::{ModelsConfig, Precision, PrecisionChoice, Precisions};
 pub use outputs::{GpioConfig, HidConfig, OutputsConfig, SerialConfig, StdoutConfig, SwitchConfig};
 
 /// Where the config is read from when `--config` is not given.
@@ -76,11 +76,47 @@ impl Config {
         self.board.as_deref().map(Board::builtin).transpose()
     }
 
+    /// Cores inference may use: `[models] threads`, else the board profile's, else 1.
+    pub fn threads(&self) -> Result<u32, ConfigError> {
+        Ok(match (self.models.threads, self.board_profile()?) {
+            (Some(n), _) => n,
+            (None, Some(board)) => board.threads,
+            (None, None) => 1,
+        })
+    }
+
+    /// Each model's precision: `[models.precision]`, else the board profile's, else f32.
+    pub fn precisions(&self) -> Result<Precisions, ConfigError> {
+        let board = self.board_profile()?;
+        let defaults = board.map(|b| b.precision).unwrap_or_default();
+        Ok(self.models.precision.or(defaults))
+    }
+
     fn validate(&self, file: &str) -> Result<(), ConfigError> {
         if let Some(name) = &self.board {
             if !board::board_names().any(|n| n == name) {
                 return Err(board::unknown_board(file, "board", name));
             }
+        }
+        if let Some(n) = self
+            .models
+            .threads
+            .filter(|n| !(1..=board::MAX_THREADS).contains(n))
+        {
+            return Err(ConfigError::invalid(
+                file,
+                "models.threads",
+                n,
+                format!("use a value from 1 to {}", board::MAX_THREADS),
+            ));
+        }
+        if let Some(model) = self.precisions()?.unavailable().next() {
+            return Err(ConfigError::invalid(
+                file,
+                format!("models.precision.{model}"),
+                "\"int8\"",
+                "this model has no int8 variant that passes the accuracy bounds (models/README.md); use \"f32\"",
+            ));
         }
         self.camera.validate(file, "camera")?;
         outputs::validate_switches(file, &self.switches)?;

@@ -4,33 +4,25 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-/// Numeric precision of one model's weights and kernels.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    /// Exact; the default, because int8 is only faster on cores with the SDOT instruction.
-    #[default]
-    F32,
-    Int8,
-}
+pub use crate::models::{Precision, Precisions};
 
-/// Precision per model; the three models of the landmark pipeline.
+/// `[models.precision]`: a key left out takes the board profile's value, else f32.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Precisions {
-    pub face_detector: Precision,
-    pub face_landmark: Precision,
-    pub iris_landmark: Precision,
+pub struct PrecisionChoice {
+    pub face_detector: Option<Precision>,
+    pub face_landmark: Option<Precision>,
+    pub iris_landmark: Option<Precision>,
 }
 
-impl Precisions {
-    /// `(key, precision)` for every model, for validation messages.
-    pub fn iter(&self) -> [(&'static str, Precision); 3] {
-        [
-            ("face_detector", self.face_detector),
-            ("face_landmark", self.face_landmark),
-            ("iris_landmark", self.iris_landmark),
-        ]
+impl PrecisionChoice {
+    /// The config's choice where it made one, else `defaults` (the board profile's).
+    pub fn or(&self, defaults: Precisions) -> Precisions {
+        Precisions {
+            face_detector: self.face_detector.unwrap_or(defaults.face_detector),
+            face_landmark: self.face_landmark.unwrap_or(defaults.face_landmark),
+            iris_landmark: self.iris_landmark.unwrap_or(defaults.iris_landmark),
+        }
     }
 }
 
@@ -38,7 +30,10 @@ impl Precisions {
 #[serde(deny_unknown_fields, default)]
 pub struct ModelsConfig {
     pub dir: PathBuf,
-    pub precision: Precisions,
+    pub precision: PrecisionChoice,
+    /// Cores inference may use; 2 or more runs the two eyes' iris models at once. Default:
+    /// the board profile's `threads`, else 1.
+    pub threads: Option<u32>,
 }
 
 impl Default for ModelsConfig {
@@ -46,7 +41,8 @@ impl Default for ModelsConfig {
     fn default() -> Self {
         Self {
             dir: PathBuf::from("/usr/share/eyeswitch/models"),
-            precision: Precisions::default(),
+            precision: PrecisionChoice::default(),
+            threads: None,
         }
     }
 }

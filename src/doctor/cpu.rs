@@ -93,8 +93,12 @@ pub fn check(features: &Features, precisions: &Precisions) -> Check {
         }
         detail.push_str("; no SDOT, so f32 is the right precision");
     } else if features.sdot == Some(true) {
-        detail.push_str("; SDOT present, so int8 precision pays off");
+        detail.push_str("; SDOT present, so tract's int8 kernels can use it: `eyeswitch bench --precision int8` shows whether int8 wins here");
     }
+    detail.push_str(&format!(
+        "; tract picks kernels for {}",
+        crate::inference::cpu_features()
+    ));
     Check::ok(NAME, detail)
 }
 

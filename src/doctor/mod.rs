@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::capture::Wanted;
 use crate::config::{Config, DisplayKind};
+use crate::models::Precisions;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,9 +102,11 @@ pub struct Environment {
 
 /// Every check, in the order a user would fix things: CPU and board, models, camera, outputs,
 /// display, then permissions on every device that exists.
-pub fn check_all(config: &Config, env: &Environment) -> Vec<Check> {
+///
+/// `precisions` are the ones `run` would load (the config's, or `--precision`).
+pub fn check_all(config: &Config, precisions: &Precisions, env: &Environment) -> Vec<Check> {
     let features = cpu::detect(&env.cpuinfo);
-    let mut checks = vec![cpu::check(&features, &config.models.precision)];
+    let mut checks = vec![cpu::check(&features, precisions)];
     checks.push(match config.board_profile() {
         Ok(profile) => board::check(profile.as_ref(), features.sdot),
         Err(e) => Check::fail(
@@ -112,7 +115,7 @@ pub fn check_all(config: &Config, env: &Environment) -> Vec<Check> {
             "set board to one of the names listed",
         ),
     });
-    checks.extend(models::check(&env.models));
+    checks.extend(models::check(&env.models, precisions));
     let cam = &config.camera;
     let wanted = Wanted {
         width: cam.width,

@@ -1,14 +1,17 @@
-//! The model files: each present, and its SHA-256 the one eyeswitch was built for.
+//! The model files: each present, its SHA-256 the one eyeswitch was built for, and which
+//! matrix-multiply kernels tract picks for it on this CPU.
 
 use std::io::ErrorKind;
 use std::path::Path;
 
 use crate::doctor::Check;
-use crate::inference::{sha256_hex, ModelSpec};
+use crate::inference::{sha256_hex, Model, ModelSpec};
+use crate::models::Precisions;
 
-/// One check per model in `dir`.
-pub fn check(dir: &Path) -> Vec<Check> {
-    crate::models::ALL
+/// One check per model in `dir`, each at the precision `run` would load it in.
+pub fn check(dir: &Path, precisions: &Precisions) -> Vec<Check> {
+    precisions
+        .specs()
         .iter()
         .map(|spec| check_one(dir, spec))
         .collect()
@@ -23,7 +26,7 @@ fn check_one(dir: &Path, spec: &ModelSpec) -> Check {
             return Check::fail(
                 name,
                 format!("{} is missing", path.display()),
-                "run scripts/convert-models, or point [models] dir (or --models) at the directory that holds the three .onnx files",
+                "run scripts/convert-models (scripts/quantize-models for .int8.onnx), or point [models] dir (or --models) at the directory that holds the .onnx files",
             )
         }
         Err(e) => {
@@ -46,5 +49,19 @@ fn check_one(dir: &Path, spec: &ModelSpec) -> Check {
             "the file is corrupt or from another MediaPipe version: re-run scripts/convert-models or reinstall the package",
         );
     }
-    Check::ok(name, format!("{} matches its SHA-256", path.display()))
+    match Model::load(dir, *spec) {
+        Ok(model) => Check::ok(
+            name,
+            format!(
+                "{} matches its SHA-256; tract runs it with {}",
+                path.display(),
+                model.kernels().join(", ")
+            ),
+        ),
+        Err(e) => Check::fail(
+            name,
+            e.to_string(),
+            "re-run scripts/convert-models or reinstall the package",
+        ),
+    }
 }

@@ -10,7 +10,7 @@ use crate::inference::ModelError;
 use crate::vision::detection::Detection;
 use crate::vision::mesh::MIN_PRESENCE;
 use crate::vision::roi::{face_from_detection, face_from_landmarks};
-use crate::vision::{Face, Landmarker, Side};
+use crate::vision::{Face, Landmarker};
 
 /// Time spent in each model on the last frame (zero when a stage did not run).
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,8 +72,8 @@ impl Tracker {
             return Ok(None);
         }
         let t = Instant::now();
-        iris.run(img, &self.face.mesh, Side::Right, &mut self.face.right_eye)?;
-        iris.run(img, &self.face.mesh, Side::Left, &mut self.face.left_eye)?;
+        let face = &mut self.face;
+        iris.run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)?;
         self.times.iris = t.elapsed();
         self.roi = face_from_landmarks(&self.face.mesh.points);
         Ok(Some(&self.face))

@@ -8,7 +8,7 @@ use crate::crop::{crop_into, Border, CropSpec, Sampling};
 use crate::frame::RgbView;
 use crate::geometry::RotatedRect;
 use crate::inference::{Model, ModelError};
-use crate::models;
+use crate::models::{self, Precision};
 
 /// `min_score_thresh: 0.5` in face_detection_short_range.pbtxt.
 pub const MIN_SCORE: f32 = 0.5;
@@ -31,9 +31,9 @@ pub struct FaceDetector {
 
 impl FaceDetector {
     /// Loads the detector model from `models_dir`.
-    pub fn load(models_dir: &Path) -> Result<FaceDetector, ModelError> {
+    pub fn load(models_dir: &Path, precision: Precision) -> Result<FaceDetector, ModelError> {
         Ok(FaceDetector {
-            model: Model::load(models_dir, models::DETECTOR)?,
+            model: Model::load(models_dir, models::detector(precision))?,
             anchors: short_range_anchors(),
             input: vec![0.0; INPUT_SIZE * INPUT_SIZE * 3],
             candidates: Vec::with_capacity(NUM_ANCHORS),

@@ -4,12 +4,13 @@ use std::path::Path;
 
 use super::detection::Detection;
 use super::detector::FaceDetector;
-use super::iris::{Eye, IrisModel, Side};
+use super::iris::{Eye, IrisModel};
 use super::mesh::{FaceMesh, Mesh, MIN_PRESENCE};
 use super::roi::face_from_detection;
 use crate::frame::RgbView;
 use crate::geometry::RotatedRect;
 use crate::inference::ModelError;
+use crate::models::Precisions;
 
 /// At most this many faces per image (FaceMesh `max_num_faces`, as the reference runs it).
 pub const MAX_FACES: usize = 4;
@@ -50,14 +51,20 @@ pub struct Landmarker {
 }
 
 impl Landmarker {
-    /// Loads all three models from `models_dir`.
-    pub fn load(models_dir: &Path) -> Result<Landmarker, ModelError> {
+    /// Loads all three models from `models_dir`, each at its precision.
+    pub fn load(models_dir: &Path, precisions: &Precisions) -> Result<Landmarker, ModelError> {
         Ok(Landmarker {
-            detector: FaceDetector::load(models_dir)?,
-            mesh: FaceMesh::load(models_dir)?,
-            iris: IrisModel::load(models_dir)?,
+            detector: FaceDetector::load(models_dir, precisions.face_detector)?,
+            mesh: FaceMesh::load(models_dir, precisions.face_landmark)?,
+            iris: IrisModel::load(models_dir, precisions.iris_landmark)?,
             detections: Vec::with_capacity(16),
         })
+    }
+
+    /// Runs the two eyes' iris models on two cores from now on (see
+    /// [`IrisModel::offload_left_eye`]).
+    pub fn offload_left_eye(&mut self, models_dir: &Path) -> Result<(), ModelError> {
+        self.iris.offload_left_eye(models_dir)
     }
 
     /// Finds every face (up to [`MAX_FACES`]) in `img`, sorted left to right, into `out`.
@@ -80,9 +87,7 @@ impl Landmarker {
                 continue;
             }
             self.iris
-                .run(img, &face.mesh, Side::Right, &mut face.right_eye)?;
-            self.iris
-                .run(img, &face.mesh, Side::Left, &mut face.left_eye)?;
+                .run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)?;
             out.push(face);
         }
         out.sort_by(|a, b| min_x(&a.mesh).total_cmp(&min_x(&b.mesh)));

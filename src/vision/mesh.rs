@@ -6,7 +6,7 @@ use crate::crop::{crop_into, Border, CropSpec, Sampling};
 use crate::frame::RgbView;
 use crate::geometry::RotatedRect;
 use crate::inference::{Model, ModelError};
-use crate::models;
+use crate::models::{self, Precision};
 
 /// Points the mesh model gives (`num_landmarks: 468` in tensors_to_face_landmarks.pbtxt).
 pub const NUM_MESH: usize = 468;
@@ -40,9 +40,9 @@ pub struct FaceMesh {
 
 impl FaceMesh {
     /// Loads the mesh model from `models_dir`.
-    pub fn load(models_dir: &Path) -> Result<FaceMesh, ModelError> {
+    pub fn load(models_dir: &Path, precision: Precision) -> Result<FaceMesh, ModelError> {
         Ok(FaceMesh {
-            model: Model::load(models_dir, models::MESH)?,
+            model: Model::load(models_dir, models::mesh(precision))?,
             input: vec![0.0; INPUT_SIZE * INPUT_SIZE * 3],
         })
     }

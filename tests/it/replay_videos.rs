@@ -8,6 +8,7 @@ use eyeswitch::capture::{Decoder, FaultConfig, FaultInjector, FrameSource, Repla
 use eyeswitch::cli::replay::build_pipeline;
 use eyeswitch::event::{Event, EventKind};
 use eyeswitch::gesture;
+use eyeswitch::models::Precisions;
 
 /// Frame rates as ffprobe reports them (../shared/README.md).
 struct Video {
@@ -72,7 +73,13 @@ const VIDEOS: [Video; 6] = [
 ];
 
 fn replay(path: &std::path::Path, fps: f64) -> Vec<Event> {
-    let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
+    let mut pipeline = build_pipeline(
+        &common::models_dir(),
+        &Precisions::default(),
+        1,
+        &gesture::Config::default(),
+    )
+    .unwrap();
     let mut source = Decoder::new(ReplaySource::open(path, fps).unwrap());
     let mut events = Vec::new();
     while let Some(frame) = source.next_frame().unwrap() {
@@ -191,7 +198,13 @@ fn corrupt_frames_do_not_stop_the_stream() {
     };
     let source = FaultInjector::new(ReplaySource::open(&path, 30.0).unwrap(), faults);
     let mut decoder = Decoder::new(source);
-    let mut pipeline = build_pipeline(&common::models_dir(), &gesture::Config::default()).unwrap();
+    let mut pipeline = build_pipeline(
+        &common::models_dir(),
+        &Precisions::default(),
+        1,
+        &gesture::Config::default(),
+    )
+    .unwrap();
     let mut frames = 0;
     let mut events = Vec::new();
     while let Some(frame) = decoder.next_frame().unwrap() {

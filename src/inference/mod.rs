@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
-use tract_onnx::tract_hir::internal::{
-    check_input_arity, check_output_arity, expand, AxisOp, Expansion, InferenceResult, Solver,
-    StaticName, TensorProxy,
-};
-use tract_onnx::tract_hir::ops::math;
+use tract_onnx::tract_core::ops::matmul::optimized::OptMatMul;
+
+mod max_pool;
+mod prelu;
 
 /// What a model file must look like before eyeswitch will run it.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +48,11 @@ pub enum ModelError {
         path: PathBuf,
         input: [usize; 4],
         source: TractError,
+    },
+    #[error("cannot start a thread to run {file} on: {source}")]
+    Thread {
+        file: &'static str,
+        source: std::io::Error,
     },
     #[error("input buffer for {file} has {got} values, the model takes {want}")]
     InputLength {
@@ -137,6 +141,24 @@ impl Model {
         &self.spec
     }
 
+    /// Names of the matrix-multiply kernels tract picked for this model on this CPU, sorted:
+    /// they show whether an int8 model really runs integer kernels (an SDOT one on ARM cores
+    /// that have it) or was turned back into f32 work.
+    pub fn kernels(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .state
+            .plan()
+            .model()
+            .nodes()
+            .iter()
+            .filter_map(|node| node.op_as::<OptMatMul>())
+            .flat_map(|op| op.mmm.iter().map(|k| k.name().to_string()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Runs the model on `input` (NHWC, `spec.input` elements) and returns the outputs, flat.
     pub fn run(&mut self, input: &[f32]) -> Result<Outputs<'_>, ModelError> {
         let file = self.spec.file;
@@ -178,61 +200,19 @@ impl Model {
     }
 }
 
-/// tract's ONNX reader, with a faster PRelu.
-pub fn onnx() -> tract_onnx::Onnx {
-    let mut onnx = tract_onnx::onnx();
-    onnx.op_register
-        .insert("PRelu", |_, _| Ok((expand(Prelu), vec![])));
-    onnx
+/// The instruction-set features tract detected on this CPU and picks kernels by, e.g.
+/// `aarch64,dotprod` when the int8 kernels can use SDOT.
+pub fn cpu_features() -> String {
+    format!("{:?}", tract_onnx::tract_core::tract_linalg::isa::native())
 }
 
-/// PRelu as `max(x, 0) + slope × min(x, 0)`: the same values as tract's own lowering (compare,
-/// multiply, select), whose compare and select ran unvectorised and took about half of the mesh
-/// and iris models' time (PERFORMANCE.md).
-#[derive(Debug, Clone, Hash, PartialEq, Eq)]
-struct Prelu;
-
-impl Expansion for Prelu {
-    fn name(&self) -> StaticName {
-        "Prelu".into()
-    }
-
-    fn rules<'r, 'p: 'r, 's: 'r>(
-        &'s self,
-        s: &mut Solver<'r>,
-        inputs: &'p [TensorProxy],
-        outputs: &'p [TensorProxy],
-    ) -> InferenceResult {
-        check_input_arity(inputs, 2)?;
-        check_output_arity(outputs, 1)?;
-        s.equals(&inputs[0].datum_type, &outputs[0].datum_type)?;
-        s.equals(&inputs[0].shape, &outputs[0].shape)?;
-        Ok(())
-    }
-
-    fn wire(
-        &self,
-        name: &str,
-        model: &mut TypedModel,
-        inputs: &[OutletId],
-    ) -> TractResult<TVec<OutletId>> {
-        let x = inputs[0];
-        let mut slope = inputs[1];
-        let rank = model.outlet_fact(x)?.rank();
-        while model.outlet_fact(slope)?.rank() < rank {
-            let axis = format!("{name}.add-axis-{}", model.outlet_fact(slope)?.rank());
-            slope = model.wire_node(axis, AxisOp::Add(0), &[slope])?[0];
-        }
-        let zero = tensor0(0.0)
-            .cast_to_dt(model.outlet_fact(x)?.datum_type)?
-            .into_owned()
-            .broadcast_into_rank(rank)?;
-        let zero = model.add_const(format!("{name}.zero"), zero)?;
-        let pos = model.wire_node(format!("{name}.max"), math::max(), &[x, zero])?[0];
-        let neg = model.wire_node(format!("{name}.min"), math::min(), &[x, zero])?[0];
-        let scaled = model.wire_node(format!("{name}.scale"), math::mul(), &[neg, slope])?[0];
-        model.wire_node(format!("{name}.add"), math::add(), &[pos, scaled])
-    }
+/// tract's ONNX reader, with faster lowerings of PRelu and of 2 × 2 max-pooling (see
+/// [`prelu`] and [`max_pool`], and PERFORMANCE.md).
+pub fn onnx() -> tract_onnx::Onnx {
+    let mut onnx = tract_onnx::onnx();
+    onnx.op_register.insert("PRelu", prelu::build);
+    onnx.op_register.insert("MaxPool", max_pool::build);
+    onnx
 }
 
 /// The outputs of one run, borrowed until the next.

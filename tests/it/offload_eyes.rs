@@ -1,0 +1,31 @@
+//! The left eye's iris model on a thread of its own gives exactly the landmarks of one thread.
+
+use crate::common::*;
+use eyeswitch::frame::RgbView;
+use eyeswitch::models::Precisions;
+use eyeswitch::vision::{Face, Landmarker};
+
+#[test]
+fn two_threads_give_the_same_eyes_as_one() {
+    let dir = models_dir();
+    let mut one = Landmarker::load(&dir, &Precisions::default()).expect("models load");
+    let mut two = Landmarker::load(&dir, &Precisions::default()).expect("models load");
+    two.offload_left_eye(&dir).expect("worker starts");
+    let (mut a, mut b): (Vec<Face>, Vec<Face>) = (Vec::new(), Vec::new());
+    let mut eyes = 0;
+    for image in STILLS {
+        let rgb = load_rgb(image);
+        let view = RgbView::new(rgb.width() as usize, rgb.height() as usize, rgb.as_raw()).unwrap();
+        one.detect(view, &mut a).expect("detect");
+        two.detect(view, &mut b).expect("detect");
+        assert_eq!(a.len(), b.len(), "{image}");
+        for (fa, fb) in a.iter().zip(&b) {
+            for (ea, eb) in [(&fa.right_eye, &fb.right_eye), (&fa.left_eye, &fb.left_eye)] {
+                assert_eq!(ea.contour, eb.contour, "{image}");
+                assert_eq!(ea.iris, eb.iris, "{image}");
+                eyes += 1;
+            }
+        }
+    }
+    assert!(eyes >= 16, "only {eyes} eyes compared");
+}
