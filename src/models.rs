@@ -140,14 +140,25 @@ pub const IRIS: ModelSpec = ModelSpec {
     outputs: &[71 * 3, 5 * 3],
 };
 
-/// int8 detector, if one passes the parity bounds (`scripts/quantize-models`).
+/// No int8 detector: every format tried moved the best face box by up to 7–46 px of 128 on
+/// held-out frames, and all ran 3.5–8× slower than f32 (PERFORMANCE.md).
 pub const DETECTOR_INT8: Option<ModelSpec> = None;
 
-/// int8 mesh, if one passes the parity bounds.
-pub const MESH_INT8: Option<ModelSpec> = None;
+/// int8 mesh: `scripts/quantize-models --install mesh=qop-conv-pointwise` (QLinearConv on
+/// the pointwise convolutions, the depthwise ones left f32: of the formats within the parity
+/// bounds, the fastest in tract; see models/README.md).
+pub const MESH_INT8: Option<ModelSpec> = Some(ModelSpec {
+    file: "face_landmark.int8.onnx",
+    sha256: "2b21126518d6a8130d1ffe73cd03006dad9a0a4e66ae7cb759715ef14f51c95e",
+    ..MESH
+});
 
-/// int8 iris model, if one passes the parity bounds.
-pub const IRIS_INT8: Option<ModelSpec> = None;
+/// int8 iris model: `scripts/quantize-models --install iris=qop-conv-pointwise`.
+pub const IRIS_INT8: Option<ModelSpec> = Some(ModelSpec {
+    file: "iris_landmark.int8.onnx",
+    sha256: "5ca6b36146a4952eb26ad464e2fab9ebf1bd9a91ce60610231ad628b488180e9",
+    ..IRIS
+});
 
 /// Finds the models directory when the user did not name one.
 ///

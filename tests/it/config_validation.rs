@@ -46,7 +46,37 @@ fn example_config_parses() {
     assert_eq!(hid.key_map(), vec![(1, 0x2C), (2, 0x28)]);
     assert!(c.outputs.stdout.is_some());
     assert_eq!(c.precisions().unwrap().face_landmark, Precision::F32);
+    assert_eq!(c.threads().unwrap(), 3);
     assert_eq!(c.board_profile().unwrap().unwrap().name, "rpi4");
+}
+
+#[test]
+fn threads_and_precision_come_from_the_board_unless_set() {
+    let c = Config::parse("", FILE).unwrap();
+    assert_eq!(c.threads().unwrap(), 1, "no board: one core");
+    for board in [
+        "rpi4",
+        "rpi5",
+        "rpi-zero2w",
+        "jetson-nano",
+        "jetson-orin-nano",
+    ] {
+        let c = Config::parse(&format!("board = \"{board}\"\n"), FILE).unwrap();
+        let profile = c.board_profile().unwrap().unwrap();
+        assert_eq!(c.threads().unwrap(), profile.threads, "{board}");
+        assert_eq!(c.precisions().unwrap(), profile.precision, "{board}");
+    }
+    let c = Config::parse(
+        "board = \"rpi4\"\n[models]\nthreads = 1\n[models.precision]\niris_landmark = \"f32\"\n",
+        FILE,
+    )
+    .unwrap();
+    assert_eq!(c.threads().unwrap(), 1);
+    assert_eq!(c.precisions().unwrap().iris_landmark, Precision::F32);
+    invalid(
+        "[models]\nthreads = 0\n",
+        "models.threads = 0 is not allowed: use a value from 1 to 8",
+    );
 }
 
 #[test]

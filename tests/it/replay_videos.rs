@@ -8,7 +8,7 @@ use eyeswitch::capture::{Decoder, FaultConfig, FaultInjector, FrameSource, Repla
 use eyeswitch::cli::replay::build_pipeline;
 use eyeswitch::event::{Event, EventKind};
 use eyeswitch::gesture;
-use eyeswitch::models::Precisions;
+use eyeswitch::models::{Precision, Precisions};
 
 /// Frame rates as ffprobe reports them (../shared/README.md).
 struct Video {
@@ -72,10 +72,10 @@ const VIDEOS: [Video; 6] = [
     },
 ];
 
-fn replay(path: &std::path::Path, fps: f64) -> Vec<Event> {
+fn replay(path: &std::path::Path, fps: f64, precision: Precision) -> Vec<Event> {
     let mut pipeline = build_pipeline(
         &common::models_dir(),
-        &Precisions::default(),
+        &Precisions::all(precision),
         1,
         &gesture::Config::default(),
     )
@@ -89,14 +89,19 @@ fn replay(path: &std::path::Path, fps: f64) -> Vec<Event> {
 }
 
 fn check(video: &Video) {
+    check_in(video, Precision::F32);
+}
+
+/// The labelled blinks, and nothing but blinks and face changes, in `precision`.
+fn check_in(video: &Video, precision: Precision) {
     if skipped_under_emulation(video) {
         return;
     }
     let Some(path) = common::media(video.name) else {
         return;
     };
-    let events = replay(&path, video.fps);
-    println!("{}: {:?}", video.name, events);
+    let events = replay(&path, video.fps, precision);
+    println!("{} ({precision:?}): {:?}", video.name, events);
     let mut blinks: Vec<u64> = events
         .iter()
         .filter(|e| matches!(e.kind, EventKind::Blink { .. }))
@@ -183,6 +188,21 @@ fn cap12_one_blink_not_the_half_lids() {
 #[test]
 fn cap13_one_blink_not_the_frown() {
     check(&VIDEOS[5]);
+}
+
+#[test]
+fn single_face_in_int8() {
+    check_in(&VIDEOS[0], Precision::Int8);
+}
+
+#[test]
+fn cap12_in_int8() {
+    check_in(&VIDEOS[4], Precision::Int8);
+}
+
+#[test]
+fn cap13_in_int8() {
+    check_in(&VIDEOS[5], Precision::Int8);
 }
 
 #[test]
