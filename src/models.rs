@@ -52,12 +52,17 @@ pub struct Precisions {
 }
 
 impl Precisions {
-    /// The same precision for every model.
+    /// The same precision for every model that has it: int8 leaves a model without an int8
+    /// variant (the detector) in f32.
     pub fn all(p: Precision) -> Precisions {
+        let has = |int8: Option<ModelSpec>| match p {
+            Precision::Int8 if int8.is_none() => Precision::F32,
+            _ => p,
+        };
         Precisions {
-            face_detector: p,
-            face_landmark: p,
-            iris_landmark: p,
+            face_detector: has(DETECTOR_INT8),
+            face_landmark: has(MESH_INT8),
+            iris_landmark: has(IRIS_INT8),
         }
     }
 
@@ -183,4 +188,23 @@ pub fn default_dir() -> PathBuf {
         .find(|d| has_models(d))
         .cloned()
         .unwrap_or_else(|| PathBuf::from("models"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int8_for_all_leaves_models_without_a_variant_in_f32() {
+        let p = Precisions::all(Precision::Int8);
+        assert_eq!(p.face_detector, Precision::F32);
+        assert_eq!(p.face_landmark, Precision::Int8);
+        assert_eq!(p.specs()[1].file, "face_landmark.int8.onnx");
+        assert_eq!(p.unavailable().count(), 0);
+        let asked = Precisions {
+            face_detector: Precision::Int8,
+            ..p
+        };
+        assert_eq!(asked.unavailable().collect::<Vec<_>>(), ["face_detector"]);
+    }
 }

@@ -80,6 +80,17 @@ fn threads_and_precision_come_from_the_board_unless_set() {
 }
 
 #[test]
+fn int8_only_where_a_variant_exists() {
+    let c = Config::parse("[models.precision]\nface_landmark = \"int8\"\n", FILE).unwrap();
+    assert_eq!(c.precisions().unwrap().face_landmark, Precision::Int8);
+    invalid(
+        "[models.precision]\nface_detector = \"int8\"\n",
+        "models.precision.face_detector = \"int8\" is not allowed: this model has no int8 \
+         variant that passes the accuracy bounds (models/README.md); use \"f32\"",
+    );
+}
+
+#[test]
 fn bad_baud_names_key_value_and_allowed_rates() {
     invalid(
         "[outputs.serial]\nbaud = 12345\n",
