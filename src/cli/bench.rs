@@ -99,10 +99,9 @@ fn read_baseline(path: &Path) -> Result<f64, ReplayError> {
         .ok_or_else(|| bad("no positive mediapipe.median_ms".into()))
 }
 
-/// One pipeline under test, at one set of precisions, and its stage timings.
+/// One pipeline under test, every model in one precision, and its stage timings.
 struct Run {
     precision: Precision,
-    precisions: Precisions,
     pipeline: Pipeline,
     stages: [Stage; 6],
 }
@@ -118,7 +117,6 @@ impl Run {
         let gestures = gesture::Config::default();
         Ok(Run {
             precision,
-            precisions,
             pipeline: build_pipeline(models_dir, &precisions, threads, &gestures)?,
             stages: STAGES.map(|n| Stage::new(n, capacity)),
         })
@@ -126,7 +124,8 @@ impl Run {
 
     /// Prints the stage table; returns the JSON of the stages and the frame median.
     fn report(&mut self) -> (serde_json::Value, f64) {
-        let files: Vec<&str> = self.precisions.specs().iter().map(|s| s.file).collect();
+        let specs = Precisions::all(self.precision).specs();
+        let files: Vec<&str> = specs.iter().map(|s| s.file).collect();
         println!("precision {} ({})", self.precision.name(), files.join(", "));
         println!(
             "{:<9} {:>6} {:>10} {:>8}",
