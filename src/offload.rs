@@ -173,6 +173,10 @@ fn serve(mut model: Model, shared: &Shared, len: usize) {
             Ok(job) => job,
             Err(_) => return,
         };
+        // Dropped while this job ran: the caller is gone, and `Stop` must not be overwritten.
+        if job.turn == Turn::Stop {
+            return;
+        }
         std::mem::swap(&mut input, &mut job.input);
         let copied = result.and_then(|outputs| {
             for (ix, out) in job.outputs.iter_mut().enumerate() {

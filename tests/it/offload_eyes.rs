@@ -3,6 +3,7 @@
 use crate::common::*;
 use eyeswitch::frame::RgbView;
 use eyeswitch::models::Precisions;
+use eyeswitch::offload::Offload;
 use eyeswitch::vision::{Face, Landmarker};
 
 #[test]
@@ -28,4 +29,19 @@ fn two_threads_give_the_same_eyes_as_one() {
         }
     }
     assert!(eyes >= 16, "only {eyes} eyes compared");
+}
+
+/// A worker dropped with a job in flight stops instead of hanging; a wrong input size is an
+/// error, not a panic.
+#[test]
+fn offload_stops_with_a_job_in_flight_and_checks_input_size() {
+    let spec = eyeswitch::models::IRIS;
+    let mut offload = Offload::start(&models_dir(), spec).expect("worker starts");
+    let err = offload.submit(&[0.0; 3]).expect_err("too short");
+    assert!(err.to_string().contains("has 3 values"), "{err}");
+    let zeros = vec![0.0; spec.input.iter().product()];
+    offload.submit(&zeros).expect("submits");
+    assert_eq!(offload.finish().expect("runs").get(1).len(), 15);
+    offload.submit(&zeros).expect("submits");
+    drop(offload);
 }
