@@ -86,9 +86,7 @@ pub fn run(
         });
     }
     let mut landmarker = Landmarker::load(models_dir, precisions)?;
-    if threads >= 2 {
-        landmarker.offload_left_eye(models_dir)?;
-    }
+    landmarker.use_threads(models_dir, threads)?;
     let mut faces = Vec::new();
     let mut failed = 0;
     let stdout = std::io::stdout();

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::models::{Precision, Precisions};
 
-/// The global `--models` and `--precision` options, which override the config.
+/// The global `--models`, `--precision` and `--threads` options, which override the config.
 #[derive(Debug, Clone, Default)]
 pub struct ModelArgs {
     pub dir: Option<PathBuf>,

@@ -35,7 +35,7 @@ pub enum ReplayError {
 
 /// Loads the models and the gesture engine into a ready pipeline.
 ///
-/// With `threads` of 2 or more, the two eyes' iris models run at once on two cores.
+/// `threads`: see [`Landmarker::use_threads`].
 pub fn build_pipeline(
     models_dir: &Path,
     precisions: &Precisions,
@@ -43,9 +43,7 @@ pub fn build_pipeline(
     gestures: &gesture::Config,
 ) -> Result<Pipeline, ReplayError> {
     let mut landmarker = Landmarker::load(models_dir, precisions)?;
-    if threads >= 2 {
-        landmarker.offload_left_eye(models_dir)?;
-    }
+    landmarker.use_threads(models_dir, threads)?;
     let tracker = Tracker::new(landmarker);
     Ok(Pipeline::new(tracker, Engine::new(gestures)?))
 }

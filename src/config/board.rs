@@ -144,14 +144,7 @@ impl Board {
                 ));
             }
         }
-        if let Some(model) = self.precision.unavailable().next() {
-            return Err(ConfigError::invalid(
-                file,
-                format!("precision.{model}"),
-                "\"int8\"",
-                "this model has no int8 variant that passes the accuracy bounds (models/README.md); use \"f32\"",
-            ));
-        }
+        crate::config::models::check_int8_exists(file, "", &self.precision)?;
         let mut offsets: Vec<u32> = self.gpio.switch_lines.iter().map(|l| l.offset).collect();
         offsets.extend(self.gpio.feedback_line.as_ref().map(|l| l.offset));
         for (i, offset) in offsets.iter().enumerate() {

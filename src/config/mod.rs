@@ -110,14 +110,7 @@ impl Config {
                 format!("use a value from 1 to {}", board::MAX_THREADS),
             ));
         }
-        if let Some(model) = self.precisions()?.unavailable().next() {
-            return Err(ConfigError::invalid(
-                file,
-                format!("models.precision.{model}"),
-                "\"int8\"",
-                "this model has no int8 variant that passes the accuracy bounds (models/README.md); use \"f32\"",
-            ));
-        }
+        models::check_int8_exists(file, "models.", &self.precisions()?)?;
         self.camera.validate(file, "camera")?;
         outputs::validate_switches(file, &self.switches)?;
         self.outputs.validate(file, &self.switches)?;

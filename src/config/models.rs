@@ -4,7 +4,26 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::config::ConfigError;
 pub use crate::models::{Precision, Precisions};
+
+/// Fails when `precisions` ask for int8 on a model that has no int8 variant; `prefix` is
+/// where the keys sit in `file` (`models.` in the config, nothing in a board profile).
+pub(crate) fn check_int8_exists(
+    file: &str,
+    prefix: &str,
+    precisions: &Precisions,
+) -> Result<(), ConfigError> {
+    match precisions.unavailable().next() {
+        Some(model) => Err(ConfigError::invalid(
+            file,
+            format!("{prefix}precision.{model}"),
+            "\"int8\"",
+            "this model has no int8 variant that passes the accuracy bounds (models/README.md); use \"f32\"",
+        )),
+        None => Ok(()),
+    }
+}
 
 /// `[models.precision]`: a key left out takes the board profile's value, else f32.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -1,11 +1,10 @@
 //! The model files: each present, its SHA-256 the one eyeswitch was built for, and which
 //! matrix-multiply kernels tract picks for it on this CPU.
 
-use std::io::ErrorKind;
 use std::path::Path;
 
 use crate::doctor::Check;
-use crate::inference::{sha256_hex, Model, ModelSpec};
+use crate::inference::{Model, ModelError, ModelSpec};
 use crate::models::Precisions;
 
 /// One check per model in `dir`, each at the precision `run` would load it in.
@@ -19,44 +18,33 @@ pub fn check(dir: &Path, precisions: &Precisions) -> Vec<Check> {
 
 fn check_one(dir: &Path, spec: &ModelSpec) -> Check {
     let name = format!("model {}", spec.file);
-    let path = dir.join(spec.file);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            return Check::fail(
-                name,
-                format!("{} is missing", path.display()),
-                "run scripts/convert-models (scripts/quantize-models for .int8.onnx), or point [models] dir (or --models) at the directory that holds the .onnx files",
-            )
-        }
-        Err(e) => {
-            return Check::fail(
-                name,
-                format!("cannot read {}: {e}", path.display()),
-                "make the file readable by the user that runs eyeswitch",
-            )
-        }
-    };
-    let found = sha256_hex(&bytes);
-    if found != spec.sha256 {
-        return Check::fail(
-            name,
-            format!(
-                "{} has SHA-256 {found}, expected {}",
-                path.display(),
-                spec.sha256
-            ),
-            "the file is corrupt or from another MediaPipe version: re-run scripts/convert-models or reinstall the package",
-        );
-    }
     match Model::load(dir, *spec) {
         Ok(model) => Check::ok(
             name,
             format!(
                 "{} matches its SHA-256; tract runs it with {}",
-                path.display(),
+                dir.join(spec.file).display(),
                 model.kernels().join(", ")
             ),
+        ),
+        Err(ModelError::Missing { path, .. }) => Check::fail(
+            name,
+            format!("{} is missing", path.display()),
+            "run scripts/convert-models (scripts/quantize-models for .int8.onnx), or point [models] dir (or --models) at the directory that holds the .onnx files",
+        ),
+        Err(ModelError::Read { path, source }) => Check::fail(
+            name,
+            format!("cannot read {}: {source}", path.display()),
+            "make the file readable by the user that runs eyeswitch",
+        ),
+        Err(ModelError::Checksum {
+            path,
+            found,
+            expected,
+        }) => Check::fail(
+            name,
+            format!("{} has SHA-256 {found}, expected {expected}", path.display()),
+            "the file is corrupt or from another MediaPipe version: re-run scripts/convert-models or reinstall the package",
         ),
         Err(e) => Check::fail(
             name,

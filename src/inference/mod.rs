@@ -269,7 +269,7 @@ fn check_outputs(path: &Path, model: &TypedModel, spec: ModelSpec) -> Result<(),
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

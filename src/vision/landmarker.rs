@@ -61,10 +61,13 @@ impl Landmarker {
         })
     }
 
-    /// Runs the two eyes' iris models on two cores from now on (see
-    /// [`IrisModel::offload_left_eye`]).
-    pub fn offload_left_eye(&mut self, models_dir: &Path) -> Result<(), ModelError> {
-        self.iris.offload_left_eye(models_dir)
+    /// With `threads` of 2 or more, runs the two eyes' iris models on two cores from now on
+    /// (see [`IrisModel::offload_left_eye`]); with 1, everything stays on the caller's thread.
+    pub fn use_threads(&mut self, models_dir: &Path, threads: u32) -> Result<(), ModelError> {
+        if threads >= 2 {
+            self.iris.offload_left_eye(models_dir)?;
+        }
+        Ok(())
     }
 
     /// Finds every face (up to [`MAX_FACES`]) in `img`, sorted left to right, into `out`.

@@ -11,7 +11,7 @@ fn two_threads_give_the_same_eyes_as_one() {
     let dir = models_dir();
     let mut one = Landmarker::load(&dir, &Precisions::default()).expect("models load");
     let mut two = Landmarker::load(&dir, &Precisions::default()).expect("models load");
-    two.offload_left_eye(&dir).expect("worker starts");
+    two.use_threads(&dir, 2).expect("worker starts");
     let (mut a, mut b): (Vec<Face>, Vec<Face>) = (Vec::new(), Vec::new());
     let mut eyes = 0;
     for image in STILLS {
