@@ -168,7 +168,7 @@ pub const IRIS_INT8: Option<ModelSpec> = Some(ModelSpec {
 /// Finds the models directory when the user did not name one.
 ///
 /// Order: `$EYESWITCH_MODELS`, `./models`, `models/` beside the executable,
-/// `/usr/share/eyeswitch/models` (the .deb), then the source tree this binary was built from.
+/// `/usr/share/eyeswitch/models` (the .deb), then (debug builds only) the source tree.
 pub fn default_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("EYESWITCH_MODELS") {
         return PathBuf::from(d);
@@ -182,7 +182,11 @@ pub fn default_dir() -> PathBuf {
         candidates.push(exe_dir.join("models"));
     }
     candidates.push(PathBuf::from("/usr/share/eyeswitch/models"));
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    // The source tree, for `cargo run` and tests only: a release binary on a board must never
+    // look for files on the machine that built it.
+    if cfg!(debug_assertions) {
+        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    }
     candidates
         .iter()
         .find(|d| has_models(d))

@@ -1,6 +1,6 @@
 //! The one decode path for every encoded frame, camera or replay, into reused buffers.
 
-use super::mjpeg::{decode_jpeg, MAX_SIDE};
+use super::mjpeg::{decode_jpeg, MAX_PIXELS, MAX_SIDE};
 use super::yuyv::yuyv_to_rgb;
 use super::{DecodeError, EncodedFrame, Encoding};
 use image::codecs::png::PngDecoder;
@@ -85,8 +85,16 @@ impl FrameDecoder {
     }
 }
 
-/// Rejects empty or absurd sizes before any buffer is sized from them.
-fn check_size(width: usize, height: usize) -> Result<(), DecodeError> {
+/// Rejects empty or absurd sizes before any buffer is sized from them: a hostile frame or
+/// file must not make a small board run out of memory.
+pub fn check_size(width: usize, height: usize) -> Result<(), DecodeError> {
+    if width.saturating_mul(height) > MAX_PIXELS {
+        return Err(DecodeError::TooManyPixels {
+            width,
+            height,
+            max: MAX_PIXELS,
+        });
+    }
     if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
         return Err(DecodeError::BadSize {
             width,

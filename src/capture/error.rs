@@ -14,6 +14,8 @@ pub enum CaptureError {
     Read { path: PathBuf, source: io::Error },
     #[error("{path} holds no .png/.jpg/.jpeg images; point replay at a directory of frames or an MJPEG file")]
     EmptyDir { path: PathBuf },
+    #[error("{path} is not an MJPEG stream: {why}; make one from a video with `ffmpeg -i clip.mp4 -f mjpeg clip.mjpeg`, or point replay at a directory of .jpg/.png frames")]
+    NotMjpeg { path: PathBuf, why: &'static str },
     #[error("replay fps must be a positive number, got {fps}; pass e.g. --fps 30")]
     BadFps { fps: f64 },
     #[error(
@@ -26,6 +28,10 @@ pub enum CaptureError {
         "the capture thread stopped unexpectedly (it panicked); see the log above for the cause"
     )]
     ThreadDied,
+    /// Not a failure of the source: no frame came within the consumer's wait, which uses it to
+    /// release switches and report a stalled camera. The next call waits again.
+    #[error("no frame for {} ms", waited.as_millis())]
+    NoFrame { waited: std::time::Duration },
 }
 
 /// Why one frame could not be decoded; such frames are counted and skipped, never fatal.
@@ -48,6 +54,12 @@ pub enum DecodeError {
     },
     #[error("frame size {width}x{height} is empty, odd-width YUYV or larger than {max}x{max}")]
     BadSize {
+        width: usize,
+        height: usize,
+        max: usize,
+    },
+    #[error("image of {width}x{height} is above the limit of {max} pixels (4096x4096) that keeps decoding within a small board's memory; scale it down, e.g. `ffmpeg -i in.jpg -vf scale=1280:-1 out.jpg`")]
+    TooManyPixels {
         width: usize,
         height: usize,
         max: usize,

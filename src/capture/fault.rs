@@ -16,6 +16,10 @@ pub struct FaultConfig {
     pub corrupt_pct: u8,
     /// Frames cut short at a random point.
     pub truncate_pct: u8,
+    /// Before the frame with this index, the source goes silent for `stall_for`, as a camera
+    /// that hangs without an error does (a USB hub brown-out, a wedged driver).
+    pub stall_at: Option<u64>,
+    pub stall_for: std::time::Duration,
 }
 
 /// What the injector did so far.
@@ -49,7 +53,9 @@ impl<S: EncodedSource> FaultInjector<S> {
             config,
             rng: SplitMix64(config.seed),
             stats: FaultStats::default(),
-            buf: Vec::new(),
+            // Room for any frame from the start, as the replay source has: a larger frame later
+            // must not grow the buffer in the hot loop.
+            buf: Vec::with_capacity(super::replay::FRAME_CAPACITY),
         }
     }
 
@@ -70,6 +76,9 @@ impl<S: EncodedSource> EncodedSource for FaultInjector<S> {
             let Some(frame) = self.inner.next_encoded()? else {
                 return Ok(None);
             };
+            if c.stall_at == Some(frame.index) {
+                std::thread::sleep(c.stall_for);
+            }
             let roll = self.rng.next() % 100;
             let len = frame.data.len();
             self.buf.clear();
@@ -176,6 +185,7 @@ mod tests {
             drop_pct: 10,
             corrupt_pct: 10,
             truncate_pct: 10,
+            ..FaultConfig::default()
         };
         let (stats, lens) = run(config);
         assert_eq!(run(config), (stats, lens.clone()));

@@ -1,5 +1,6 @@
 //! One JPEG (an MJPEG frame) to packed RGB with zune-jpeg, into a caller-owned buffer.
 
+use super::decode::check_size;
 use super::DecodeError;
 use crate::alloc_count::foreign;
 use zune_core::bytestream::ZCursor;
@@ -10,6 +11,10 @@ use zune_jpeg::JpegDecoder;
 /// Largest accepted width or height: above any USB camera, and it caps the buffer a corrupt
 /// header can make us allocate.
 pub const MAX_SIDE: usize = 8192;
+/// Largest accepted image, in pixels (4096 x 4096, 16 MP): a 4K camera frame and a 12 MP phone
+/// photo fit. Decoding one takes about 100 MB; a 12000 x 12000 image took 880 MB, which kills a
+/// 512 MB board, so anything larger is refused from its header, before any pixel buffer exists.
+pub const MAX_PIXELS: usize = 4096 * 4096;
 
 /// Decoder options: RGB out, strict so corrupt entropy data is an error rather than grey blocks.
 fn options() -> DecoderOptions {
@@ -36,6 +41,7 @@ pub fn decode_jpeg(jpeg: &[u8], out: &mut Vec<u8>) -> Result<(usize, usize), Dec
         return Err(DecodeError::Truncated);
     };
     let (width, height) = (usize::from(info.width), usize::from(info.height));
+    check_size(width, height)?;
     if out.len() < len {
         out.resize(len, 0);
     }

@@ -7,10 +7,13 @@
 //! eyelids. MJPEG is chosen when it is the only way to get the size or rate, which is common
 //! above 640×480 on USB 2 cameras (YUYV there often tops out at 5–10 fps).
 
-/// A pixel format eyeswitch can decode from a camera.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A pixel format eyeswitch can decode from a camera (`[camera] format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CameraFormat {
+    /// Uncompressed 4:2:2; no decode cost, but USB 2 bandwidth limits it to about 640×480 at 30 fps.
     Yuyv,
+    /// JPEG frames; needed for larger sizes at full frame rate, costs a decode per frame.
     Mjpeg,
 }
 
@@ -29,6 +32,8 @@ pub struct Wanted {
     pub width: u32,
     pub height: u32,
     pub fps: f64,
+    /// Only this format, when the camera offers it at all; any format when `None`.
+    pub format: Option<CameraFormat>,
 }
 
 /// The combination to request from the driver.
@@ -36,10 +41,18 @@ pub type Choice = OfferedFormat;
 
 /// Picks the offer closest to `wanted`: the smallest size at or above it (else the largest
 /// below it), then the frame rate closest to it (the higher on a tie), then YUYV over MJPEG.
+/// A wanted format narrows the offers to that format if the camera has it at all; otherwise
+/// the camera's best offer is taken (and the caller says so), since some picture beats none.
 pub fn choose_format(offered: &[OfferedFormat], wanted: &Wanted) -> Option<Choice> {
+    let usable =
+        |o: &&OfferedFormat| o.width > 0 && o.height > 0 && o.fps.is_finite() && o.fps > 0.0;
+    let has_wanted = wanted
+        .format
+        .is_some_and(|f| offered.iter().filter(usable).any(|o| o.format == f));
     offered
         .iter()
-        .filter(|o| o.width > 0 && o.height > 0 && o.fps.is_finite() && o.fps > 0.0)
+        .filter(usable)
+        .filter(|o| !has_wanted || wanted.format == Some(o.format))
         .min_by(|a, b| {
             let (ka, kb) = (size_key(a, wanted), size_key(b, wanted));
             ka.cmp(&kb)
@@ -96,7 +109,12 @@ mod tests {
     }
 
     fn want(width: u32, height: u32, fps: f64) -> Wanted {
-        Wanted { width, height, fps }
+        Wanted {
+            width,
+            height,
+            fps,
+            format: None,
+        }
     }
 
     #[test]
@@ -138,5 +156,19 @@ mod tests {
         assert_eq!(choose_format(&[], &want(640, 480, 30.0)), None);
         let bad = [offer(Yuyv, 0, 480, 30.0), offer(Mjpeg, 640, 480, f64::NAN)];
         assert_eq!(choose_format(&bad, &want(640, 480, 30.0)), None);
+    }
+
+    #[test]
+    fn a_wanted_format_is_honoured_when_offered() {
+        let mjpeg = Wanted {
+            format: Some(Mjpeg),
+            ..want(640, 480, 30.0)
+        };
+        assert_eq!(
+            choose_format(&webcam(), &mjpeg),
+            Some(offer(Mjpeg, 640, 480, 30.0))
+        );
+        let only_yuyv = [offer(Yuyv, 640, 480, 30.0)];
+        assert_eq!(choose_format(&only_yuyv, &mjpeg), Some(only_yuyv[0]));
     }
 }

@@ -1,7 +1,10 @@
 //! Replay of recorded frames: a directory of images or a raw MJPEG stream file.
 //!
 //! Both yield encoded frames, so a replay goes through the same [`Decoder`](super::Decoder)
-//! as a camera.
+//! as a camera. Every frame of the recording keeps its time slot, readable or not, so a bad
+//! frame never shifts the timing of the good ones after it: an unreadable image file and a cut
+//! or corrupt JPEG are passed on for the decoder to count and skip. Garbage between stream
+//! frames is not a frame and takes no slot (see [`JpegSplitter`]).
 
 use super::split::{JpegSplitter, Split};
 use super::{CaptureError, EncodedFrame, EncodedSource, Encoding};
@@ -13,7 +16,7 @@ use std::path::{Path, PathBuf};
 const STREAM_BUFFER: usize = 256 << 10;
 /// Room for one encoded frame from the start, so a frame larger than any before it does not
 /// grow the buffer mid-stream (an allocation in the hot loop). 2 MiB holds a 1080p MJPEG frame.
-const FRAME_CAPACITY: usize = 2 << 20;
+pub(super) const FRAME_CAPACITY: usize = 2 << 20;
 
 /// Frames from a recording, stamped `t_ms = index * 1000 / fps`.
 #[derive(Debug)]
@@ -24,6 +27,8 @@ pub struct ReplaySource {
     index: u64,
     /// The current frame's bytes; reused for every frame.
     buf: Vec<u8>,
+    /// Stream frames split with their end marker so far.
+    complete: u64,
 }
 
 #[derive(Debug)]
@@ -73,7 +78,24 @@ impl ReplaySource {
             fps,
             index: 0,
             buf: Vec::with_capacity(FRAME_CAPACITY),
+            complete: 0,
         })
+    }
+
+    /// Bytes of a stream file skipped outside frames, and SOI markers among them that did not
+    /// start a frame (garbage between frames); zero for an image directory.
+    pub fn skipped(&self) -> (u64, u64) {
+        match &self.input {
+            Input::Stream(splitter) => (splitter.skipped_bytes(), splitter.false_starts()),
+            Input::Dir { .. } => (0, 0),
+        }
+    }
+
+    fn not_mjpeg(&self, why: &'static str) -> CaptureError {
+        CaptureError::NotMjpeg {
+            path: self.path.clone(),
+            why,
+        }
     }
 }
 
@@ -86,32 +108,42 @@ impl EncodedSource for ReplaySource {
                 };
                 *next += 1;
                 self.buf.clear();
-                File::open(file)
-                    .and_then(|mut f| f.read_to_end(&mut self.buf))
-                    .map_err(|source| CaptureError::Read {
-                        path: file.clone(),
-                        source,
-                    })?;
+                let read = File::open(file).and_then(|mut f| f.read_to_end(&mut self.buf));
+                if let Err(e) = read {
+                    // Passed on empty: the decoder counts it with the undecodable frames.
+                    log::warn!("skipping unreadable frame file {}: {e}", file.display());
+                    self.buf.clear();
+                }
                 sniff(&self.buf)
             }
             Input::Stream(splitter) => {
-                // A truncated frame is still a frame of the stream: the decoder counts it.
                 let read = splitter.next_into(&mut self.buf);
-                match read.map_err(|source| CaptureError::Read {
+                let split = read.map_err(|source| CaptureError::Read {
                     path: self.path.clone(),
                     source,
-                })? {
-                    Some(Split::Complete) => Encoding::Jpeg,
-                    Some(Split::Truncated) => {
-                        log::debug!(
-                            "frame {} of {} has no end marker",
-                            self.index,
-                            self.path.display()
-                        );
-                        Encoding::Jpeg
+                })?;
+                let skipped = splitter.skipped_bytes();
+                match split {
+                    Some(_) if self.index == 0 && skipped > 0 => {
+                        return Err(self.not_mjpeg("it does not start with a JPEG frame"));
                     }
-                    None => return Ok(None),
+                    Some(Split::Complete) => self.complete += 1,
+                    // A cut frame is still a frame of the stream: the decoder counts it.
+                    Some(Split::Truncated) => log::debug!(
+                        "frame {} of {} has no end marker",
+                        self.index,
+                        self.path.display()
+                    ),
+                    None if self.complete > 0 => return Ok(None),
+                    None if self.index == 0 && skipped == 0 => {
+                        return Err(self.not_mjpeg("it is empty"));
+                    }
+                    None if self.index == 0 => {
+                        return Err(self.not_mjpeg("it holds no JPEG frame"));
+                    }
+                    None => return Err(self.not_mjpeg("it holds no complete JPEG frame")),
                 }
+                Encoding::Jpeg
             }
         };
         let index = self.index;

@@ -7,6 +7,7 @@
 use super::{CaptureError, EncodedFrame, Encoding};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Fewest buffers that keep the producer from ever waiting: one being filled, one held by the
 /// consumer, one queued.
@@ -24,7 +25,9 @@ pub struct Slot {
 impl Slot {
     fn empty() -> Slot {
         Slot {
-            data: Vec::new(),
+            // Room for any MJPEG frame from the start (untouched pages cost no memory), so a
+            // frame larger than the ones before it does not grow a buffer in the hot loop.
+            data: Vec::with_capacity(super::replay::FRAME_CAPACITY),
             encoding: Encoding::Jpeg,
             t_ms: 0,
             index: 0,
@@ -138,6 +141,30 @@ impl FrameRing {
         }
     }
 
+    /// Consumer: as [`FrameRing::recv`], but gives up after `timeout` with
+    /// [`CaptureError::NoFrame`], so a stalled source never blocks the consumer for longer.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Slot>, CaptureError> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        loop {
+            if let Some(slot) = state.ready.pop_front() {
+                return Ok(Some(slot));
+            }
+            if state.closed {
+                return state.error.take().map_or(Ok(None), Err);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(CaptureError::NoFrame { waited: timeout });
+            }
+            state = self
+                .ready
+                .wait_timeout(state, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+    }
+
     /// Consumer: returns a buffer once its frame is used.
     pub fn recycle(&self, slot: Slot) {
         self.lock().free.push_back(slot);
@@ -207,6 +234,23 @@ mod tests {
         assert_eq!(ring.dropped(), 97);
         ring.recycle(held);
         assert_eq!(ring.recv().expect("no error").map(|s| s.index), Some(98));
+    }
+
+    #[test]
+    fn recv_timeout_gives_up_then_still_receives() {
+        let ring = FrameRing::new(4);
+        let wait = Duration::from_millis(20);
+        let t0 = Instant::now();
+        assert!(matches!(
+            ring.recv_timeout(wait),
+            Err(CaptureError::NoFrame { .. })
+        ));
+        assert!(t0.elapsed() >= wait);
+        push(&ring, 3);
+        let got = ring.recv_timeout(wait).expect("no error").map(|s| s.index);
+        assert_eq!(got, Some(3));
+        ring.close(None);
+        assert!(matches!(ring.recv_timeout(wait), Ok(None)));
     }
 
     #[test]

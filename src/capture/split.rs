@@ -6,6 +6,11 @@
 //! its own SOI/EOI), and in entropy-coded data FF is always followed by 00 (stuffing) or a
 //! restart marker, so any other marker there is real. An SOI where a frame was still open
 //! means that frame was cut short: it is returned as [`Split::Truncated`].
+//!
+//! A frame starts only at an SOI followed by a marker that may open a JPEG (a table, a frame
+//! header, an APPn or a comment). Any other SOI is garbage between frames (FF D8 occurs by
+//! chance in random bytes): it is skipped and counted, and returns no frame, so it cannot take
+//! a timestamp slot from the real frames around it.
 
 use std::io::{self, BufRead};
 
@@ -46,6 +51,10 @@ pub struct JpegSplitter<R> {
     reader: R,
     /// The previous frame ended because this frame's SOI was already read.
     soi_pending: bool,
+    /// Bytes read outside any frame (before, between and after frames).
+    skipped_bytes: u64,
+    /// SOI markers skipped as garbage because no JPEG marker followed them.
+    false_starts: u64,
 }
 
 impl<R: BufRead> JpegSplitter<R> {
@@ -53,7 +62,19 @@ impl<R: BufRead> JpegSplitter<R> {
         JpegSplitter {
             reader,
             soi_pending: false,
+            skipped_bytes: 0,
+            false_starts: 0,
         }
+    }
+
+    /// Bytes skipped outside frames so far, including the SOIs of false starts.
+    pub fn skipped_bytes(&self) -> u64 {
+        self.skipped_bytes
+    }
+
+    /// SOI markers skipped so far because they did not start a JPEG (garbage between frames).
+    pub fn false_starts(&self) -> u64 {
+        self.false_starts
     }
 
     /// Reads the next frame into `out` (cleared first; its capacity is reused).
@@ -61,36 +82,73 @@ impl<R: BufRead> JpegSplitter<R> {
     /// Bytes between frames that are not a JPEG are skipped. `None` at end of stream.
     pub fn next_into(&mut self, out: &mut Vec<u8>) -> io::Result<Option<Split>> {
         out.clear();
-        if !std::mem::take(&mut self.soi_pending) && !self.seek_soi()? {
+        if !self.seek_frame()? {
             return Ok(None);
         }
+        // The first marker's FF is consumed; its code is next.
         out.extend_from_slice(&[0xFF, SOI]);
-        let mut state = State::Marker;
+        let mut step = self.marker_code(out)?;
         loop {
+            let state = match step {
+                Step::Continue(next) => next,
+                Step::Done(split) => return Ok(Some(split)),
+            };
             if out.len() > MAX_FRAME_BYTES {
                 return Ok(Some(Split::Truncated));
             }
-            let step = match state {
+            step = match state {
                 State::Marker => self.marker(out)?,
                 State::Scan => self.scan(out)?,
             };
-            match step {
-                Step::Continue(next) => state = next,
-                Step::Done(split) => return Ok(Some(split)),
-            }
         }
     }
 
-    /// Skips to just past the next SOI; false at end of stream.
+    /// Skips to the start of the next frame: an SOI and the FF of a marker that may open a
+    /// JPEG, both consumed, with the marker code next. False at end of stream.
+    fn seek_frame(&mut self) -> io::Result<bool> {
+        let mut at_soi = std::mem::take(&mut self.soi_pending);
+        loop {
+            if !at_soi && !self.seek_soi()? {
+                return Ok(false);
+            }
+            at_soi = false;
+            if self.peek()? == Some(0xFF) {
+                self.reader.consume(1);
+                match self.peek()? {
+                    Some(code) if opens_jpeg(code) => return Ok(true),
+                    // FF D8 FF D8: the second SOI may start the frame.
+                    Some(SOI) => {
+                        self.reader.consume(1);
+                        at_soi = true;
+                    }
+                    _ => self.skipped_bytes += 1,
+                }
+            }
+            self.false_starts += 1;
+            self.skipped_bytes += 2;
+        }
+    }
+
+    /// Skips to just past the next SOI, counting the bytes before it; false at end of stream.
     fn seek_soi(&mut self) -> io::Result<bool> {
         let mut prev_ff = false;
-        while let Some(b) = self.byte()? {
-            if prev_ff && b == SOI {
+        loop {
+            let buf = self.reader.fill_buf()?;
+            let Some(&last) = buf.last() else {
+                return Ok(false);
+            };
+            if let Some(end) = soi_end(prev_ff, buf) {
+                // `end` is just past the D8; the SOI is not skipped (the caller counts it if it
+                // turns out false), and with end == 1 its FF was counted with the last chunk.
+                self.skipped_bytes = self.skipped_bytes + end as u64 - 2;
+                self.reader.consume(end);
                 return Ok(true);
             }
-            prev_ff = b == 0xFF;
+            prev_ff = last == 0xFF;
+            let n = buf.len();
+            self.skipped_bytes += n as u64;
+            self.reader.consume(n);
         }
-        Ok(false)
     }
 
     /// Reads one marker and, for a segment with a length, its payload.
@@ -248,6 +306,13 @@ impl<R: BufRead> JpegSplitter<R> {
     }
 }
 
+/// Whether a marker right after SOI can open a JPEG: SOFn, DHT and DAC (C0–CF), DQT, DNL, DRI,
+/// DHP and EXP (DB–DF), APPn (E0–EF) or COM (FE). Anything else (stuffing, RSTn, SOI, EOI,
+/// SOS, JPGn, TEM) never comes first in a real frame.
+fn opens_jpeg(code: u8) -> bool {
+    matches!(code, 0xC0..=0xCF | 0xDB..=0xDF | 0xE0..=0xEF | 0xFE)
+}
+
 /// Where an SOI (FF D8) ends in `chunk`, given whether the byte before the chunk was FF.
 fn soi_end(prev_ff: bool, chunk: &[u8]) -> Option<usize> {
     if prev_ff && chunk.first() == Some(&SOI) {
@@ -328,6 +393,25 @@ mod tests {
                 assert_eq!(frames[1], (Split::Complete, b.clone()), "cut at {cut}");
             }
         }
+    }
+
+    #[test]
+    fn a_start_marker_in_garbage_between_frames_is_no_frame() {
+        let (a, b) = (fake_jpeg(1), fake_jpeg(2));
+        // SOI then data; SOI then stuffing; SOI then SOI (the second is b's start, then b's).
+        let garbage = [0x12, 0xFF, 0xD8, 0x34, 0xFF, 0xD8, 0xFF, 0x00, 0xFF, 0xD8];
+        let mut stream = a.clone();
+        stream.extend_from_slice(&garbage);
+        stream.extend_from_slice(&b);
+        let mut splitter = JpegSplitter::new(BufReader::with_capacity(3, stream.as_slice()));
+        let mut out = Vec::new();
+        let mut frames = Vec::new();
+        while let Some(split) = splitter.next_into(&mut out).expect("in-memory read") {
+            frames.push((split, out.clone()));
+        }
+        assert_eq!(frames, vec![(Split::Complete, a), (Split::Complete, b)]);
+        assert_eq!(splitter.false_starts(), 3);
+        assert_eq!(splitter.skipped_bytes(), garbage.len() as u64);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::{CaptureError, EncodedFrame, EncodedSource};
 use crate::alloc_count;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// Default ring size: enough to absorb a slow frame or two without adding much latency.
 pub const DEFAULT_SLOTS: usize = 4;
@@ -23,6 +24,8 @@ pub struct CaptureThread {
     /// The frame the consumer is reading; recycled on the next call.
     current: Option<Slot>,
     handle: Option<JoinHandle<()>>,
+    /// Longest wait for a frame before [`CaptureError::NoFrame`]; forever when `None`.
+    timeout: Option<Duration>,
 }
 
 impl CaptureThread {
@@ -54,7 +57,15 @@ impl CaptureThread {
             ring,
             current: None,
             handle: Some(handle),
+            timeout: None,
         })
+    }
+
+    /// Waits at most `timeout` for each frame, then returns [`CaptureError::NoFrame`] (and
+    /// waits again on the next call): the consumer stays in control while the camera stalls.
+    pub fn with_timeout(mut self, timeout: Duration) -> CaptureThread {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// Frames dropped because the consumer fell behind.
@@ -77,7 +88,10 @@ impl EncodedSource for CaptureThread {
         if let Some(slot) = self.current.take() {
             self.ring.recycle(slot);
         }
-        self.current = self.ring.recv()?;
+        self.current = match self.timeout {
+            Some(timeout) => self.ring.recv_timeout(timeout)?,
+            None => self.ring.recv()?,
+        };
         Ok(self.current.as_ref().map(Slot::frame))
     }
 }

@@ -175,6 +175,13 @@ fn open_device(path: &Path, wanted: &Wanted) -> io::Result<Open> {
             "the camera offers neither YUYV nor MJPEG",
         )
     })?;
+    if let Some(format) = wanted.format.filter(|f| *f != choice.format) {
+        log::warn!(
+            "camera {}: [camera] format = {format:?} is not offered; using {:?}",
+            path.display(),
+            choice.format
+        );
+    }
     let mut format = device.format()?;
     format.width = choice.width;
     format.height = choice.height;
@@ -250,11 +257,6 @@ fn sizes(size: FrameSizeEnum, wanted: &Wanted) -> Vec<(u32, u32)> {
     match size {
         FrameSizeEnum::Discrete(d) => vec![(d.width, d.height)],
         FrameSizeEnum::Stepwise(s) => {
-            let snap = |want: u32, min: u32, max: u32, step: u32| {
-                let want = want.clamp(min, max);
-                // Round up to the step grid so the size stays at or above the wanted one.
-                (min + (want - min).div_ceil(step.max(1)) * step.max(1)).min(max)
-            };
             vec![
                 (s.min_width, s.min_height),
                 (s.max_width, s.max_height),
@@ -265,6 +267,16 @@ fn sizes(size: FrameSizeEnum, wanted: &Wanted) -> Vec<(u32, u32)> {
             ]
         }
     }
+}
+
+/// `want` on a driver's stepwise grid `min..=max` by `step`, rounded up so the size stays at
+/// or above the wanted one. A buggy driver may report min > max or a zero step: those are
+/// reordered and treated as step 1, never a panic.
+fn snap(want: u32, min: u32, max: u32, step: u32) -> u32 {
+    let (min, max, step) = (min.min(max), max.max(min), step.max(1));
+    let want = want.clamp(min, max);
+    min.saturating_add((want - min).div_ceil(step).saturating_mul(step))
+        .min(max)
 }
 
 fn rates(interval: FrameIntervalEnum, wanted_fps: f64) -> Vec<f64> {
@@ -297,5 +309,24 @@ fn fourcc(format: CameraFormat) -> FourCC {
     match format {
         CameraFormat::Yuyv => FourCC::new(YUYV),
         CameraFormat::Mjpeg => FourCC::new(MJPG),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snap;
+
+    #[test]
+    fn snap_rounds_up_to_the_step_grid() {
+        assert_eq!(snap(641, 160, 1280, 16), 656);
+        assert_eq!(snap(100, 160, 1280, 16), 160);
+        assert_eq!(snap(5000, 160, 1280, 16), 1280);
+    }
+
+    #[test]
+    fn snap_survives_a_driver_reporting_min_above_max() {
+        assert_eq!(snap(640, 1280, 160, 16), 640);
+        assert_eq!(snap(640, 1280, 160, 0), 640);
+        assert_eq!(snap(u32::MAX, 1, u32::MAX, u32::MAX), u32::MAX);
     }
 }

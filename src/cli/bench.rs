@@ -1,14 +1,15 @@
 //! `eyeswitch bench`: per-stage timing and allocations of the live pipeline on a recording.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::replay::{build_pipeline, open_source, ReplayError};
+use super::replay::{open_source, ReplayError};
 use crate::alloc_count;
 use crate::capture::FrameSource;
-use crate::gesture;
+use crate::config::{Config, PrecisionChoice};
 use crate::models::{Precision, Precisions};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{self, Pipeline};
 
 /// Frames run before measuring, so start-up allocations and cold caches are left out.
 const WARM_UP: usize = 10;
@@ -77,8 +78,6 @@ pub struct Options<'a> {
     /// Time every model in this precision, and the same frames in the other one to compare
     /// with; f32 alone when `None`.
     pub precision: Option<Precision>,
-    /// Cores inference may use (see [`build_pipeline`]).
-    pub threads: u32,
 }
 
 /// The MediaPipe figure to compare with, from `scripts/bench-mediapipe`'s JSON line.
@@ -107,41 +106,48 @@ struct Run {
 }
 
 impl Run {
-    fn new(
-        models_dir: &Path,
-        precision: Precision,
-        threads: u32,
-        capacity: usize,
-    ) -> Result<Run, ReplayError> {
-        let precisions = Precisions::all(precision);
-        let gestures = gesture::Config::default();
+    /// `config`'s pipeline with every model in `precision`.
+    fn new(config: &Config, precision: Precision, capacity: usize) -> Result<Run, ReplayError> {
+        let mut config = config.clone();
+        config.models.precision = PrecisionChoice::all(precision);
         Ok(Run {
             precision,
-            pipeline: build_pipeline(models_dir, &precisions, threads, &gestures)?,
+            pipeline: pipeline::build(&config)?,
             stages: STAGES.map(|n| Stage::new(n, capacity)),
         })
     }
 
     /// Prints the stage table; returns the JSON of the stages and the frame median.
-    fn report(&mut self) -> (serde_json::Value, f64) {
+    fn report(&mut self) -> Result<(serde_json::Value, f64), ReplayError> {
+        let mut out = std::io::stdout().lock();
         let specs = Precisions::all(self.precision).specs();
         let files: Vec<&str> = specs.iter().map(|s| s.file).collect();
-        println!("precision {} ({})", self.precision.name(), files.join(", "));
-        println!(
+        writeln!(
+            out,
+            "precision {} ({})",
+            self.precision.name(),
+            files.join(", ")
+        )?;
+        writeln!(
+            out,
             "{:<9} {:>6} {:>10} {:>8}",
             "stage", "runs", "median ms", "p90 ms"
-        );
+        )?;
         let mut json = serde_json::Map::new();
         for s in self.stages.iter_mut() {
             let (median, p90) = (s.quantile(0.5), s.quantile(0.9));
-            println!("{:<9} {:>6} {:>10.3} {:>8.3}", s.name, s.runs, median, p90);
+            writeln!(
+                out,
+                "{:<9} {:>6} {:>10.3} {:>8.3}",
+                s.name, s.runs, median, p90
+            )?;
             json.insert(
                 s.name.into(),
                 serde_json::json!({"runs": s.runs, "median_ms": median, "p90_ms": p90}),
             );
         }
         let frame = json["frame"]["median_ms"].as_f64().unwrap_or(0.0);
-        (json.into(), frame)
+        Ok((json.into(), frame))
     }
 }
 
@@ -157,16 +163,16 @@ fn other(p: Precision) -> Precision {
 ///
 /// With `--precision`, two pipelines run on every decoded frame, in alternating order so
 /// neither always gets the warmer cache; decode time counts in both frames.
-pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), ReplayError> {
+pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), ReplayError> {
     let mediapipe_ms = opts.baseline.map(read_baseline).transpose()?;
     let _tracking = alloc_count::track_this_thread();
     let load = Instant::now();
     let capacity = opts.max_frames.unwrap_or(4096);
     let under_test = opts.precision.unwrap_or_default();
-    let mut runs = vec![Run::new(models_dir, under_test, opts.threads, capacity)?];
+    let mut runs = vec![Run::new(config, under_test, capacity)?];
     if opts.precision.is_some() {
         let baseline = other(under_test);
-        runs.push(Run::new(models_dir, baseline, opts.threads, capacity)?);
+        runs.push(Run::new(config, baseline, capacity)?);
     }
     let mut frames_in = open_source(source, opts.fps)?;
     let mut frames = 0usize;
@@ -256,21 +262,23 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
             0.0
         }
     };
-    let (json_stages, frame_median) = runs[0].report();
+    let (json_stages, frame_median) = runs[0].report()?;
+    let mut out = std::io::stdout().lock();
     let mut precision_json = serde_json::json!({"under_test": under_test.name()});
     if let Some(base) = runs.get_mut(1) {
-        let (base_stages, _) = base.report();
+        let (base_stages, _) = base.report()?;
         let mut ratios = serde_json::Map::new();
         for stage in ["detector", "mesh", "iris", "frame"] {
             let median = |j: &serde_json::Value| j[stage]["median_ms"].as_f64().unwrap_or(0.0);
             let (test, baseline) = (median(&json_stages), median(&base_stages));
             let ratio = (baseline > 0.0).then(|| test / baseline);
             if let Some(r) = ratio {
-                println!(
+                writeln!(
+                    out,
                     "{stage}: {} takes {r:.2}x as long as {}",
                     under_test.name(),
                     base.precision.name()
-                );
+                )?;
             }
             ratios.insert(stage.into(), ratio.into());
         }
@@ -287,17 +295,21 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
         pipeline_frames as f64 / measured.as_secs_f64()
     };
     let seconds = load.elapsed().as_secs_f64();
-    println!("frames/s {fps_out:.1} over {n} frames (after {WARM_UP} warm-up), {passes} pass(es) in {seconds:.0} s; start-up to first frame {first_frame_ms:.0} ms");
-    println!(
+    writeln!(out, "frames/s {fps_out:.1} over {n} frames (after {WARM_UP} warm-up), {passes} pass(es) in {seconds:.0} s; start-up to first frame {first_frame_ms:.0} ms")?;
+    writeln!(
+        out,
         "allocations per frame: eyeswitch {:.2}, tract + jpeg decoder {:.1} ({:.0} bytes)",
         per(allocs.own),
         per(allocs.foreign),
         per(allocs.foreign_bytes)
-    );
-    println!("memory: VmRSS {rss_first} kB at the first frame, {rss_warm} kB after warm-up, {rss_end} kB at the end; VmHWM {rss_peak} kB");
+    )?;
+    writeln!(out, "memory: VmRSS {rss_first} kB at the first frame, {rss_warm} kB after warm-up, {rss_end} kB at the end; VmHWM {rss_peak} kB")?;
     let ratio = mediapipe_ms.map(|mp| frame_median / mp);
     if let (Some(mp), Some(r)) = (mediapipe_ms, ratio) {
-        println!("MediaPipe {mp:.3} ms/frame: eyeswitch takes {r:.2}x as long");
+        writeln!(
+            out,
+            "MediaPipe {mp:.3} ms/frame: eyeswitch takes {r:.2}x as long"
+        )?;
     }
     let line = serde_json::json!({"bench": {
         "source": source.display().to_string(),
@@ -313,6 +325,6 @@ pub fn run(models_dir: &Path, source: &Path, opts: &Options<'_>) -> Result<(), R
         "mediapipe_ms": mediapipe_ms,
         "ratio_vs_mediapipe": ratio,
     }});
-    println!("{line}");
+    writeln!(out, "{line}")?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::frame::RgbView;
+use crate::gesture::distance::{self, Guidance, Lens};
 use crate::models::Precisions;
 use crate::vision::{Face, Landmarker};
 
@@ -24,6 +25,11 @@ pub enum DetectError {
     },
     #[error("--draw {path} names one output file, but {count} images were given: run one image at a time")]
     DrawMany { path: PathBuf, count: usize },
+    #[error("image {path}: {source}")]
+    TooLarge {
+        path: PathBuf,
+        source: crate::capture::DecodeError,
+    },
     #[error("cannot write to stdout: {0}")]
     Stdout(#[from] std::io::Error),
     #[error(transparent)]
@@ -46,6 +52,10 @@ struct FaceJson {
     bbox: [f32; 4],
     landmarks: Vec<[f32; 3]>,
     eye_contours: EyeContoursJson,
+    /// Eye-to-camera distance from the iris size, for a camera of the default field of view.
+    distance_mm: Option<f32>,
+    /// Whether that is a distance at which the eye crops stay accurate.
+    distance_guidance: Option<Guidance>,
 }
 
 #[derive(Serialize)]
@@ -55,9 +65,12 @@ struct EyeContoursJson {
 }
 
 impl FaceJson {
-    fn new(face: &Face) -> FaceJson {
+    fn new(face: &Face, (width, height): (usize, usize)) -> FaceJson {
         let xy = |c: &[[f32; 3]]| c.iter().map(|p| [p[0], p[1]]).collect();
+        let iris_px = crate::pipeline::mean_iris_px(face);
         FaceJson {
+            distance_mm: iris_px.and_then(|d| Lens::default().distance_mm(d, width)),
+            distance_guidance: iris_px.map(|d| distance::guidance(d, height)),
             score: face.detection.score,
             bbox: face.detection.bbox,
             landmarks: face.landmarks_478().collect(),
@@ -91,16 +104,10 @@ pub fn run(
     let mut failed = 0;
     let stdout = std::io::stdout();
     for path in images {
-        let mut rgb = match image::open(path) {
-            Ok(img) => img.to_rgb8(),
-            Err(source) => {
-                eprintln!(
-                    "eyeswitch: {}",
-                    DetectError::Image {
-                        path: path.clone(),
-                        source
-                    }
-                );
+        let mut rgb = match read_rgb(path) {
+            Ok(rgb) => rgb,
+            Err(e) => {
+                eprintln!("eyeswitch: {e}");
                 failed += 1;
                 continue;
             }
@@ -112,18 +119,24 @@ pub fn run(
             continue;
         };
         landmarker.detect(view, &mut faces)?;
-        if json {
+        let written = if json {
             let out = ImageJson {
                 image: &path.to_string_lossy(),
                 width: w,
                 height: h,
-                faces: faces.iter().map(FaceJson::new).collect(),
+                faces: faces.iter().map(|f| FaceJson::new(f, (w, h))).collect(),
             };
             let mut lock = stdout.lock();
-            serde_json::to_writer(&mut lock, &out).map_err(std::io::Error::from)?;
-            writeln!(lock)?;
+            serde_json::to_writer(&mut lock, &out)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(lock))
         } else {
-            println!("{}: {} face(s)", path.display(), faces.len());
+            writeln!(stdout.lock(), "{}: {} face(s)", path.display(), faces.len())
+        };
+        match written {
+            // The reader has gone (`detect ... | head -1`): nobody wants the rest.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(failed),
+            other => other?,
         }
         if let Some(out) = draw {
             crate::draw::draw_faces(&mut rgb, &faces);
@@ -134,4 +147,25 @@ pub fn run(
         }
     }
     Ok(failed)
+}
+
+/// Reads an image as RGB, refusing one above [`MAX_PIXELS`](crate::capture::MAX_PIXELS) from
+/// its header, before decoding allocates for it.
+fn read_rgb(path: &Path) -> Result<image::RgbImage, DetectError> {
+    let image_err = |source| DetectError::Image {
+        path: path.to_path_buf(),
+        source,
+    };
+    let open = || {
+        image::ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(|e| image_err(e.into()))
+    };
+    let (w, h) = open()?.into_dimensions().map_err(image_err)?;
+    crate::capture::check_size(w as usize, h as usize).map_err(|source| DetectError::TooLarge {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // into_rgb8 keeps an RGB image's buffer instead of copying it.
+    Ok(open()?.decode().map_err(image_err)?.into_rgb8())
 }

@@ -4,22 +4,24 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::run::load_config;
 use super::ModelArgs;
 use crate::config::{Config, DEFAULT_PATH};
 use crate::doctor::{self, Check, Environment};
 
 /// Runs every check and prints them (JSON lines when `json`); returns whether all passed.
 pub fn run(config_path: Option<&Path>, models: &ModelArgs, json: bool) -> io::Result<bool> {
-    let (config, config_check) = match load_config(config_path) {
-        Ok((config, _)) if config_path.is_none() && !Path::new(DEFAULT_PATH).is_file() => (
+    let (config, config_check) = match Config::load_or_default(config_path) {
+        Ok(config) if config_path.is_none() && !Path::new(DEFAULT_PATH).is_file() => (
             config,
             Check::skip(
                 "config",
                 format!("no {DEFAULT_PATH}; checking the built-in defaults"),
             ),
         ),
-        Ok((config, file)) => (config, Check::ok("config", format!("{file} is valid"))),
+        Ok(config) => {
+            let check = Check::ok("config", format!("{} is valid", config.origin));
+            (config, check)
+        }
         Err(e) => (
             Config::default(),
             Check::fail(
@@ -29,10 +31,20 @@ pub fn run(config_path: Option<&Path>, models: &ModelArgs, json: bool) -> io::Re
             ),
         ),
     };
-    let env = Environment::system(models.dir_for(&config));
+    let config = models.apply(config);
     let mut checks = vec![config_check];
+    // A configured directory that is missing fails here, and the model checks then name it.
+    let models_dir = config.models_dir().unwrap_or_else(|e| {
+        checks.push(Check::fail(
+            "models directory",
+            e.to_string(),
+            "point [models] dir (or --models) at the directory holding the .onnx files",
+        ));
+        config.models.dir.clone().unwrap_or_default()
+    });
+    let env = Environment::system(models_dir);
     // An invalid config was already reported; its precisions fall back to the defaults.
-    let precisions = models.precisions_for(&config).unwrap_or_default();
+    let precisions = config.precisions().unwrap_or_default();
     checks.extend(doctor::check_all(&config, &precisions, &env));
     let stdout = io::stdout();
     let mut out = stdout.lock();

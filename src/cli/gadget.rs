@@ -1,9 +1,10 @@
 //! `eyeswitch gadget`: registers the USB keyboard gadget as root before `run` starts, since
 //! configfs needs root and the service itself runs as the unprivileged `eyeswitch` user.
 
+use std::io::Write;
 use std::path::Path;
 
-use super::run::{load_config, RunError};
+use crate::config::{Config, ConfigError};
 use crate::output::hid_gadget::{bind_keyboard_gadget, remove_keyboard_gadget};
 use crate::output::OutputError;
 
@@ -11,9 +12,11 @@ use crate::output::OutputError;
 #[derive(Debug, thiserror::Error)]
 pub enum GadgetError {
     #[error(transparent)]
-    Config(#[from] RunError),
+    Config(#[from] ConfigError),
     #[error(transparent)]
     Gadget(#[from] OutputError),
+    #[error("cannot write to stdout: {0}")]
+    Stdout(#[from] std::io::Error),
 }
 
 /// Replaces any earlier eyeswitch gadget with a fresh one and leaves it bound (or only
@@ -26,21 +29,30 @@ pub fn run(config_path: Option<&Path>, remove: bool) -> Result<(), GadgetError> 
         } else {
             "no eyeswitch keyboard gadget was registered"
         };
-        println!("{message}");
+        writeln!(std::io::stdout(), "{message}")?;
         return Ok(());
     }
-    let (config, file) = load_config(config_path)?;
+    let config = Config::load_or_default(config_path)?;
     let Some(hid) = &config.outputs.hid else {
-        println!("{file} has no [outputs.hid]: no keyboard gadget needed");
+        writeln!(
+            std::io::stdout(),
+            "{} has no [outputs.hid]: no keyboard gadget needed",
+            config.origin
+        )?;
         return Ok(());
     };
     remove_keyboard_gadget()?;
     let device = bind_keyboard_gadget(&serial_number())?.persist()?;
-    println!("keyboard gadget bound: reports go to {}", device.display());
+    writeln!(
+        std::io::stdout(),
+        "keyboard gadget bound: reports go to {}",
+        device.display()
+    )?;
     if device != hid.device {
         log::warn!(
-            "the gadget's report device is {} but [outputs.hid] device in {file} is {}: set it to {}",
+            "the gadget's report device is {} but [outputs.hid] device in {} is {}: set it to {}",
             device.display(),
+            config.origin,
             hid.device.display(),
             device.display()
         );

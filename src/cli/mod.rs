@@ -1,6 +1,7 @@
 //! Command-line front end: one module per subcommand.
 
 pub mod bench;
+pub mod calibrate;
 pub mod detect;
 pub mod doctor;
 pub mod gadget;
@@ -9,8 +10,8 @@ pub mod run;
 
 use std::path::PathBuf;
 
-use crate::config::Config;
-use crate::models::{Precision, Precisions};
+use crate::config::{Config, PrecisionChoice};
+use crate::models::Precision;
 
 /// The global `--models`, `--precision` and `--threads` options, which override the config.
 #[derive(Debug, Clone, Default)]
@@ -23,34 +24,18 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
-    /// The models directory: `--models`, else `[models] dir` if it exists, else the usual
-    /// search (see [`crate::models::default_dir`]).
-    pub fn dir_for(&self, config: &Config) -> PathBuf {
-        self.dir.clone().unwrap_or_else(|| {
-            if config.models.dir.is_dir() {
-                config.models.dir.clone()
-            } else {
-                crate::models::default_dir()
-            }
-        })
-    }
-
-    /// Cores inference may use: `--threads`, else the config's (see [`Config::threads`]).
-    pub fn threads_for(&self, config: &Config) -> Result<u32, crate::config::ConfigError> {
-        match self.threads {
-            Some(n) => Ok(n),
-            None => config.threads(),
+    /// `config` with these options in place of its own: the config then describes exactly the
+    /// pipeline to build.
+    pub fn apply(&self, mut config: Config) -> Config {
+        if let Some(dir) = &self.dir {
+            config.models.dir = Some(dir.clone());
         }
-    }
-
-    /// Each model's precision: `--precision`, else the config's (see [`Config::precisions`]).
-    pub fn precisions_for(
-        &self,
-        config: &Config,
-    ) -> Result<Precisions, crate::config::ConfigError> {
-        match self.precision {
-            Some(p) => Ok(Precisions::all(p)),
-            None => config.precisions(),
+        if let Some(p) = self.precision {
+            config.models.precision = PrecisionChoice::all(p);
         }
+        if let Some(n) = self.threads {
+            config.models.threads = Some(n);
+        }
+        config
     }
 }

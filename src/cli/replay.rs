@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::capture::{CaptureError, Decoder, FrameSource, ReplaySource};
+use crate::config::Config;
 use crate::event::Event;
-use crate::gesture::{self, Engine};
+use crate::event_text::EventText;
 use crate::inference::ModelError;
-use crate::models::Precisions;
-use crate::pipeline::{FrameReport, Pipeline, Tracker};
-use crate::vision::Landmarker;
+use crate::pipeline::{self, BuildError, FrameReport};
 
 /// What can stop `replay` or `bench`.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +19,8 @@ pub enum ReplayError {
     Capture(#[from] CaptureError),
     #[error(transparent)]
     Model(#[from] ModelError),
-    #[error("gesture settings: {0}")]
-    Gesture(#[from] gesture::ConfigError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -33,39 +32,26 @@ pub enum ReplayError {
     Stdout(#[from] std::io::Error),
 }
 
-/// Loads the models and the gesture engine into a ready pipeline.
-///
-/// `threads`: see [`Landmarker::use_threads`].
-pub fn build_pipeline(
-    models_dir: &Path,
-    precisions: &Precisions,
-    threads: u32,
-    gestures: &gesture::Config,
-) -> Result<Pipeline, ReplayError> {
-    let mut landmarker = Landmarker::load(models_dir, precisions)?;
-    landmarker.use_threads(models_dir, threads)?;
-    let tracker = Tracker::new(landmarker);
-    Ok(Pipeline::new(tracker, Engine::new(gestures)?))
-}
-
 /// Opens a recording (MJPEG stream file or directory of images) as a decoded frame source.
 pub fn open_source(path: &Path, fps: f64) -> Result<Decoder<ReplaySource>, ReplayError> {
     Ok(Decoder::new(ReplaySource::open(path, fps)?))
 }
 
-/// Replays `source`, printing events (JSON lines when `json`) and a closing summary line.
+/// The rate `replay` assumes without `--fps`: what a UVC camera streams by default.
+pub const DEFAULT_FPS: f64 = 30.0;
+
+/// Replays `source`, printing events (JSON lines when `json`, else one line per event for
+/// people) and a closing summary line. `fps`: `--fps`, if given.
 pub fn run(
-    models_dir: &Path,
-    precisions: &Precisions,
-    threads: u32,
+    config: &Config,
     source: &Path,
-    fps: f64,
+    fps: Option<f64>,
     json: bool,
     trace: Option<&Path>,
 ) -> Result<(), ReplayError> {
-    let mut pipeline =
-        build_pipeline(models_dir, precisions, threads, &gesture::Config::default())?;
-    let mut frames_in = open_source(source, fps)?;
+    let mut pipeline = pipeline::build(config)?;
+    let mut frames_in = open_source(source, fps.unwrap_or(DEFAULT_FPS))?;
+    announce_rate(source, fps);
     let mut trace_out = match trace {
         Some(path) => Some((path, BufWriter::new(create(path)?))),
         None => None,
@@ -73,7 +59,7 @@ pub fn run(
     if let Some((path, out)) = trace_out.as_mut() {
         writeln!(
             out,
-            "frame,t_ms,face,openness_right,openness_left,gaze_x,gaze_y"
+            "frame,t_ms,face,openness_right,openness_left,gaze_x,gaze_y,distance_mm"
         )
         .map_err(write_err(path))?;
     }
@@ -101,13 +87,23 @@ pub fn run(
     } else {
         0.0
     };
-    let summary = serde_json::json!({"summary": {
-        "frames": frames,
-        "face_frames": face_frames,
-        "dropped": frames_in.corrupt_frames(),
-        "fps_processing": (fps_processing * 10.0).round() / 10.0,
-    }});
-    writeln!(out, "{summary}")?;
+    let dropped = frames_in.corrupt_frames();
+    let fps_processing = (fps_processing * 10.0).round() / 10.0;
+    if json {
+        let summary = serde_json::json!({"summary": {
+            "frames": frames,
+            "face_frames": face_frames,
+            "dropped": dropped,
+            "fps_processing": fps_processing,
+        }});
+        writeln!(out, "{summary}")?;
+    } else {
+        writeln!(
+            out,
+            "{frames} frames, {face_frames} with a face, {dropped} unreadable; \
+             processed at {fps_processing} frames/s"
+        )?;
+    }
     if let Some((path, mut w)) = trace_out {
         w.flush().map_err(write_err(path))?;
     }
@@ -125,19 +121,28 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> ReplayError + '_ {
     }
 }
 
-/// One event: a JSON line, or a short line for people.
+/// Says on stderr which rate stamps the frames: MJPEG streams and image directories carry no
+/// timing, and a wrong rate stretches every gesture, so a guessed rate is a warning.
+fn announce_rate(source: &Path, fps: Option<f64>) {
+    let source = source.display();
+    match fps {
+        Some(fps) => eprintln!("replay: {source} carries no frame timing; using --fps {fps}"),
+        None => eprintln!(
+            "replay: warning: {source} carries no frame timing and --fps was not given, so \
+             {DEFAULT_FPS} fps is assumed. A wrong rate stretches every gesture (a 400 ms blink \
+             of a 30 fps clip read at 24 fps lasts 500 ms, a long blink): pass the recording's \
+             rate with --fps (ffprobe shows it)"
+        ),
+    }
+}
+
+/// One event: a JSON line, or a line for people (see [`EventText`]).
 pub fn print_event(out: &mut impl Write, e: &Event, json: bool) -> std::io::Result<()> {
     if json {
         serde_json::to_writer(&mut *out, e)?;
         writeln!(out)
     } else {
-        writeln!(
-            out,
-            "{:>9.3} s  frame {:>6}  {:?}",
-            e.t_ms as f64 / 1000.0,
-            e.frame,
-            e.kind
-        )
+        writeln!(out, "{}", EventText(e))
     }
 }
 
@@ -152,10 +157,14 @@ fn trace_row(w: &mut impl Write, r: &FrameReport) -> std::io::Result<()> {
             };
             write!(w, ",{:.4},{:.4}", f.right.openness, f.left.openness)?;
             match gaze {
-                Some((x, y)) => writeln!(w, ",{x:.4},{y:.4}"),
-                None => writeln!(w, ",,"),
+                Some((x, y)) => write!(w, ",{x:.4},{y:.4}")?,
+                None => write!(w, ",,")?,
+            }
+            match f.distance_mm {
+                Some(d) => writeln!(w, ",{d:.0}"),
+                None => writeln!(w, ","),
             }
         }
-        None => writeln!(w, ",,,,"),
+        None => writeln!(w, ",,,,,"),
     }
 }

@@ -1,34 +1,68 @@
-//! `eyeswitch run`: the camera, the pipeline, the configured outputs and status screen, until
-//! SIGINT/SIGTERM.
+//! `eyeswitch run`: the camera (or a recording standing in for it), the pipeline, the
+//! configured outputs and status screen, until SIGINT/SIGTERM.
+//!
+//! Exit status: 0 after a signal or the end of a `--source` recording, [`EXIT_CONFIG`] for a
+//! config the user must fix (systemd does not restart it), 1 for any other failure (restarted).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::replay::{build_pipeline, ReplayError};
 use super::ModelArgs;
-use crate::capture::{CaptureThread, Decoder, FrameSource, V4l2Source, Wanted};
+use crate::capture::{
+    CaptureError, CaptureThread, Decoder, EncodedSource, Paced, ReplaySource, V4l2Source,
+};
 use crate::config::{self, Config};
 use crate::display::{self, StatusFeed};
-use crate::event::{Event, EventKind};
-use crate::gesture::{self, GestureConfig};
-use crate::output::{setup, OutputError};
+use crate::event::Event;
+use crate::event_text::EventText;
+use crate::gesture::Observation;
+use crate::live::{CameraWatch, End, Live, LiveSink, StatusCell};
+use crate::output::{setup, FanOut, OutputError};
+use crate::pipeline::{self, BuildError};
+use crate::service::{self, Health, Notifier};
 
-/// What can stop `run` before it starts streaming.
+/// Exit status for a config error: sysexits.h's EX_CONFIG, named in the unit's
+/// `RestartPreventExitStatus`, so a bad file is not restarted every few seconds forever.
+pub const EXIT_CONFIG: u8 = 78;
+
+/// How long the frame loop waits for a frame before it checks pulses, stalls and signals:
+/// short next to a pulse (200 ms) and to the stall release (300 ms).
+const POLL: Duration = Duration::from_millis(20);
+
+/// What can stop `run`.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
-    #[error("{file}: [gesture] {source}")]
-    Gesture {
-        file: String,
-        source: toml::de::Error,
-    },
     #[error(transparent)]
-    Pipeline(#[from] ReplayError),
+    Build(#[from] BuildError),
     #[error("outputs: {0}")]
     Output(#[from] OutputError),
+    #[error("{0}; every switch was released")]
+    Capture(#[from] CaptureError),
+    #[error("cannot start the watchdog thread: {0}")]
+    Watchdog(std::io::Error),
+}
+
+impl RunError {
+    /// [`EXIT_CONFIG`] when only the user can fix it, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Config(_) | RunError::Build(BuildError::Config(_)) => EXIT_CONFIG,
+            _ => 1,
+        }
+    }
+}
+
+/// Where frames come from: the configured camera, or a recording played in real time.
+#[derive(Debug, Clone, Default)]
+pub struct SourceArgs {
+    /// An MJPEG file, a FIFO carrying one, or a directory of images.
+    pub source: Option<PathBuf>,
+    /// The recording's frame rate.
+    pub fps: f64,
 }
 
 /// Set by SIGINT/SIGTERM; the loop then stops and every output releases its switches.
@@ -38,31 +72,6 @@ const STOP_POLL: Duration = Duration::from_millis(20);
 
 extern "C" fn request_stop(_signal: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
-}
-
-/// Loads the config (`path`, else /etc/eyeswitch/eyeswitch.toml if present, else defaults).
-pub fn load_config(path: Option<&Path>) -> Result<(Config, String), RunError> {
-    let default = Path::new(config::DEFAULT_PATH);
-    match path {
-        Some(p) => Ok((Config::load(p)?, p.display().to_string())),
-        None if default.is_file() => Ok((Config::load(default)?, config::DEFAULT_PATH.into())),
-        None => Ok((Config::default(), "built-in defaults".into())),
-    }
-}
-
-/// The gesture engine's settings: timings from `[gesture]`, switches from `[[switch]]`.
-pub fn engine_config(config: &Config, file: &str) -> Result<gesture::Config, RunError> {
-    let timings: GestureConfig = toml::Value::Table(config.gesture.clone())
-        .try_into()
-        .map_err(|source| RunError::Gesture {
-            file: file.to_string(),
-            source,
-        })?;
-    Ok(gesture::Config {
-        gesture: timings,
-        switch: config.switches.iter().map(|s| s.mapping()).collect(),
-        ..gesture::Config::default()
-    })
 }
 
 /// The status screen's feed, or `None` when there is no screen or it cannot be opened: the
@@ -77,37 +86,103 @@ fn start_display(config: &Config) -> Option<StatusFeed> {
     }
 }
 
-/// Streams from the configured camera until a signal; never exits on a camera error.
-pub fn run(config_path: Option<&Path>, models: &ModelArgs) -> Result<(), RunError> {
-    let (config, file) = load_config(config_path)?;
-    let mut pipeline = build_pipeline(
-        &models.dir_for(&config),
-        &models.precisions_for(&config)?,
-        models.threads_for(&config)?,
-        &engine_config(&config, &file)?,
-    )?;
-    let fan = Arc::new(Mutex::new(setup::start(&config.outputs)?));
-    let mut status = start_display(&config);
-    let cam = &config.camera;
-    let wanted = Wanted {
-        width: cam.width,
-        height: cam.height,
-        fps: f64::from(cam.fps),
-    };
-    let slot = status.as_ref().map(StatusFeed::slot);
-    let camera = V4l2Source::new(&cam.device, wanted).on_status(move |status| {
-        log::warn!("camera: {status:?}");
-        if let Some(slot) = &slot {
-            // The screen shows only the kind; the camera has no frame time to give.
-            let kind = EventKind::Camera { status };
-            slot.apply(&Event {
-                t_ms: 0,
-                frame: 0,
-                kind,
-            });
+/// Outputs and status screen, as the live loop's sink. The fan-out is locked per event only,
+/// so the stop thread can always reach it to release the switches.
+struct Sinks {
+    fan: Arc<Mutex<FanOut>>,
+    status: Option<StatusFeed>,
+}
+
+impl LiveSink for Sinks {
+    fn event(&mut self, event: &Event) {
+        lock(&self.fan).send(event);
+        if let Some(status) = self.status.as_mut() {
+            status.event(event);
         }
-    });
-    let mut frames = Decoder::new(CaptureThread::spawn(camera).map_err(ReplayError::from)?);
+        // After the outputs have it: the journal's line for people (the service logs at info).
+        log::info!("{}", EventText(event));
+    }
+
+    fn frame(&mut self, observation: &Observation) {
+        if let Some(status) = self.status.as_mut() {
+            status.frame(observation);
+        }
+    }
+}
+
+/// A poisoned fan-out is still usable: its state is per-worker atomics and queues.
+fn lock(fan: &Mutex<FanOut>) -> MutexGuard<'_, FanOut> {
+    fan.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The frame source `run` reads: the camera, reporting its status to `cell`, or the recording.
+fn open_source(
+    config: &Config,
+    source: &SourceArgs,
+    cell: &Arc<StatusCell>,
+) -> Result<Box<dyn EncodedSource + Send>, RunError> {
+    if let Some(path) = &source.source {
+        let recording = ReplaySource::open(path, source.fps)?;
+        return Ok(Box::new(Paced::new(recording)));
+    }
+    let cam = &config.camera;
+    let cell = Arc::clone(cell);
+    let camera = V4l2Source::new(&cam.device, cam.wanted()).on_status(move |s| cell.set(s));
+    Ok(Box::new(camera))
+}
+
+/// Streams until a signal (or the end of a `--source` recording); a camera error never ends
+/// it, a capture thread that dies does (non-zero, so the service is restarted).
+pub fn run(
+    config_path: Option<&Path>,
+    models: &ModelArgs,
+    source: &SourceArgs,
+) -> Result<(), RunError> {
+    let config = models.apply(Config::load_or_default(config_path)?);
+    let mut pipeline = pipeline::build(&config)?;
+    if !config.outputs.any() {
+        log::warn!(
+            "{}: no output is configured ([outputs.gpio], .serial, .hid or .stdout): presses go nowhere",
+            config.origin
+        );
+    }
+    let fan = Arc::new(Mutex::new(setup::start(&config.outputs)?));
+    let cell = Arc::new(StatusCell::default());
+    let raw = open_source(&config, source, &cell)?;
+    let mut frames = Decoder::new(CaptureThread::spawn(raw)?.with_timeout(POLL));
+    install_stop(Arc::clone(&fan));
+    let health = Arc::new(Health::default());
+    let _notifier = Notifier::start(Arc::clone(&health)).map_err(RunError::Watchdog)?;
+    let what = match &source.source {
+        Some(path) => format!("recording {}", path.display()),
+        None => format!("camera {}", config.camera.device.display()),
+    };
+    log::info!("eyeswitch running: {what}, config {}", config.origin);
+    service::ready(&health);
+    let mut sinks = Sinks {
+        fan: Arc::clone(&fan),
+        status: start_display(&config),
+    };
+    let mut live = Live {
+        pipeline: &mut pipeline,
+        watch: CameraWatch::new(config.camera.stall_release_ms),
+        camera: &cell,
+        health: &health,
+        stop: &STOP,
+    };
+    let ended = live.run(&mut frames, &mut sinks);
+    lock(&fan).finish();
+    match ended {
+        Ok(End::Stopped) => log::info!("stopped: every switch released"),
+        Ok(End::EndOfStream) => log::info!("{what} ended: every switch released"),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// SIGINT/SIGTERM: a thread of its own releases every switch and ends the process, even while
+/// the frame loop is busy in a model.
+fn install_stop(fan: Arc<Mutex<FanOut>>) {
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
         libc::signal(
@@ -119,48 +194,12 @@ pub fn run(config_path: Option<&Path>, models: &ModelArgs) -> Result<(), RunErro
             request_stop as *const () as libc::sighandler_t,
         );
     }
-    // The frame loop may wait on a camera that is gone, so a separate thread answers the
-    // signal: it releases every switch and ends the process.
-    let stopper = Arc::clone(&fan);
     std::thread::spawn(move || {
         while !STOP.load(Ordering::SeqCst) {
             std::thread::sleep(STOP_POLL);
         }
         log::info!("stopping: releasing every switch");
-        if let Ok(mut fan) = stopper.lock() {
-            fan.shutdown();
-        }
+        lock(&fan).shutdown();
         std::process::exit(0);
     });
-    log::info!(
-        "eyeswitch running: camera {}, config {file}",
-        cam.device.display()
-    );
-    loop {
-        match frames.next_frame() {
-            Ok(Some(frame)) => {
-                let Ok(fan) = fan.lock() else { break };
-                let processed = pipeline.process(&frame, &mut |e: Event| {
-                    fan.send(&e);
-                    if let Some(status) = status.as_mut() {
-                        status.event(&e);
-                    }
-                });
-                match processed {
-                    Ok(report) => {
-                        if let Some(status) = status.as_mut() {
-                            status.frame(&report.observation);
-                        }
-                    }
-                    Err(e) => log::error!("frame {}: {e}", frame.index),
-                }
-            }
-            Ok(None) => break,
-            Err(e) => log::error!("camera: {e}"),
-        }
-    }
-    if let Ok(mut fan) = fan.lock() {
-        fan.shutdown();
-    }
-    Ok(())
 }

@@ -35,11 +35,23 @@ impl ConfigError {
             Some(span) => locate(text, span),
             None => (1, 1, String::new()),
         };
+        let mut message = err.message().trim_end().to_owned();
+        // A bad value's message names only the value: add the key it was given for.
+        if let Some((section, key)) = key_at(text, line) {
+            if !message.contains(&format!("`{key}`")) {
+                let dotted = if section.is_empty() {
+                    key
+                } else {
+                    format!("{section}.{key}")
+                };
+                message = format!("{dotted}: {message}");
+            }
+        }
         ConfigError::Syntax {
             file: file.to_owned(),
             line,
             column,
-            message: err.message().trim_end().to_owned(),
+            message,
             snippet,
         }
     }
@@ -57,6 +69,26 @@ impl ConfigError {
             allowed: allowed.into(),
         }
     }
+}
+
+/// The `[section]` (dotted, `[[array]]` brackets dropped) and key of the `key = value` on the
+/// 1-based `line`, if that line is one.
+fn key_at(text: &str, line: usize) -> Option<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let this = lines.get(line.checked_sub(1)?)?;
+    let (key, _) = this.split_once('=')?;
+    let key = key.trim().trim_matches('"').to_owned();
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let section = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+        .unwrap_or_default();
+    Some((section, key))
 }
 
 /// Line, column and the text of the line where `span` starts.

@@ -7,22 +7,28 @@ pub mod board;
 pub mod camera;
 pub mod display;
 pub mod error;
+pub mod gaze;
 pub mod models;
 pub mod outputs;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::gesture::{self, FaceConfig, GestureConfig};
+
 pub use board::Board;
-pub use camera::{CameraConfig, PixelFormat};
+pub use camera::CameraConfig;
 pub use display::{DisplayConfig, DisplayKind};
 pub use error::ConfigError;
+pub use gaze::GazeConfig;
 pub use models::{ModelsConfig, Precision, PrecisionChoice, Precisions};
 pub use outputs::{GpioConfig, HidConfig, OutputsConfig, SerialConfig, StdoutConfig, SwitchConfig};
 
 /// Where the config is read from when `--config` is not given.
 pub const DEFAULT_PATH: &str = "/etc/eyeswitch/eyeswitch.toml";
+/// The origin of [`Config::default`], as messages name it.
+pub const BUILT_IN: &str = "built-in defaults";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -31,12 +37,19 @@ pub struct Config {
     pub board: Option<String>,
     pub camera: CameraConfig,
     pub models: ModelsConfig,
-    /// Gesture timings, passed through to the gesture engine, which owns their meaning.
-    pub gesture: toml::Table,
+    /// `[gesture]`: thresholds and times of the gesture rules (documented on the type).
+    pub gesture: GestureConfig,
+    /// `[face]`: face-presence hysteresis and guard times.
+    pub face: FaceConfig,
     #[serde(rename = "switch")]
     pub switches: Vec<SwitchConfig>,
     pub outputs: OutputsConfig,
     pub display: DisplayConfig,
+    /// `[gaze]`: where the calibrated gaze profile is.
+    pub gaze: GazeConfig,
+    /// Where this config came from (a path, or "built-in defaults"), for messages.
+    #[serde(skip)]
+    pub origin: String,
 }
 
 impl Default for Config {
@@ -45,10 +58,13 @@ impl Default for Config {
             board: None,
             camera: CameraConfig::default(),
             models: ModelsConfig::default(),
-            gesture: toml::Table::new(),
+            gesture: GestureConfig::default(),
+            face: FaceConfig::default(),
             switches: outputs::default_switches(),
             outputs: OutputsConfig::default(),
             display: DisplayConfig::default(),
+            gaze: GazeConfig::default(),
+            origin: BUILT_IN.to_owned(),
         }
     }
 }
@@ -63,12 +79,29 @@ impl Config {
         Config::parse(&text, &path.display().to_string())
     }
 
+    /// The file at `path`, else /etc/eyeswitch/eyeswitch.toml if it exists, else the built-in
+    /// defaults: what every command that takes `--config` reads.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let default = Path::new(DEFAULT_PATH);
+        match path {
+            Some(p) => Config::load(p),
+            None if default.is_file() => Config::load(default),
+            None => Ok(Config::default()),
+        }
+    }
+
     /// Parses and validates config text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-        let config: Config =
+        let mut config: Config =
             toml::from_str(text).map_err(|e| ConfigError::syntax(file, text, &e))?;
+        config.origin = file.to_owned();
         config.validate(file)?;
         Ok(config)
+    }
+
+    /// The models directory (see [`ModelsConfig::resolve_dir`]).
+    pub fn models_dir(&self) -> Result<PathBuf, ConfigError> {
+        self.models.resolve_dir(&self.origin)
     }
 
     /// The board profile named by `board`, if any.
@@ -92,6 +125,17 @@ impl Config {
         Ok(self.models.precision.or(defaults))
     }
 
+    /// The gesture engine's settings: `[gesture]`, `[face]` and the `[[switch]]` mappings.
+    pub fn engine_config(&self) -> gesture::Config {
+        gesture::Config {
+            gesture: self.gesture,
+            face: self.face,
+            switch: self.switches.iter().map(SwitchConfig::mapping).collect(),
+        }
+    }
+
+    /// The one validation of a whole config: `run`, `doctor` and every other command reach it
+    /// through [`Config::parse`], so the same file always gets the same verdict and message.
     fn validate(&self, file: &str) -> Result<(), ConfigError> {
         if let Some(name) = &self.board {
             if !board::board_names().any(|n| n == name) {
@@ -114,6 +158,23 @@ impl Config {
         self.camera.validate(file, "camera")?;
         outputs::validate_switches(file, &self.switches)?;
         self.outputs.validate(file, &self.switches)?;
-        self.display.validate(file)
+        self.display.validate(file)?;
+        self.gaze.validate(file)?;
+        self.engine_config()
+            .validate()
+            .map_err(|e| gesture_error(file, e))
+    }
+}
+
+/// The engine's own range check, in the config's error form (file, key, value, allowed).
+fn gesture_error(file: &str, e: gesture::ConfigError) -> ConfigError {
+    match e {
+        gesture::ConfigError::OutOfRange {
+            key,
+            value,
+            allowed,
+        } => ConfigError::invalid(file, key, value, format!("use a value in {allowed}")),
+        // Switch mappings were already checked by `outputs::validate_switches`, with the index.
+        other => ConfigError::invalid(file, "switch", "", other.to_string()),
     }
 }

@@ -35,6 +35,16 @@ pub struct PrecisionChoice {
 }
 
 impl PrecisionChoice {
+    /// `p` for every model (f32 where a model has no int8 variant), as `--precision` asks.
+    pub fn all(p: Precision) -> Self {
+        let all = Precisions::all(p);
+        Self {
+            face_detector: Some(all.face_detector),
+            face_landmark: Some(all.face_landmark),
+            iris_landmark: Some(all.iris_landmark),
+        }
+    }
+
     /// The config's choice where it made one, else `defaults` (the board profile's).
     pub fn or(&self, defaults: Precisions) -> Precisions {
         Precisions {
@@ -45,23 +55,33 @@ impl PrecisionChoice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModelsConfig {
-    pub dir: PathBuf,
+    /// Where the ONNX files are. Default: the usual search (see [`crate::models::default_dir`]);
+    /// a directory named here must exist, it is never silently replaced by another.
+    pub dir: Option<PathBuf>,
     pub precision: PrecisionChoice,
     /// Cores inference may use; 2 or more runs the two eyes' iris models at once. Default:
     /// the board profile's `threads`, else 1.
     pub threads: Option<u32>,
 }
 
-impl Default for ModelsConfig {
-    /// Where the .deb installs the models.
-    fn default() -> Self {
-        Self {
-            dir: PathBuf::from("/usr/share/eyeswitch/models"),
-            precision: PrecisionChoice::default(),
-            threads: None,
+impl ModelsConfig {
+    /// The models directory: `dir` if set (an error if it is not a directory), else the usual
+    /// search.
+    pub fn resolve_dir(&self, file: &str) -> Result<PathBuf, ConfigError> {
+        match &self.dir {
+            Some(dir) if dir.is_dir() => Ok(dir.clone()),
+            Some(dir) => Err(ConfigError::invalid(
+                file,
+                "models.dir",
+                format!("{:?}", dir.display().to_string()),
+                "it is not a directory; put the .onnx files there (scripts/convert-models makes \
+                 them, the .deb installs them in /usr/share/eyeswitch/models), or drop the key \
+                 (or --models) to search the usual places",
+            )),
+            None => Ok(crate::models::default_dir()),
         }
     }
 }

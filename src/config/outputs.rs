@@ -130,19 +130,50 @@ impl Default for SerialConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct HidConfig {
     pub device: PathBuf,
+    pub keys: HidKeys,
+}
+
+/// `keys`: a named layout (`"ios"`) or a table of switch number → key name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HidKeys {
+    /// See [`hid_keys::PRESETS`].
+    Preset(String),
     /// Switch number (as a TOML key) → key name, see [`hid_keys::ALLOWED`].
-    pub keys: BTreeMap<String, String>,
+    Table(BTreeMap<String, String>),
+}
+
+/// A string is a preset name, a table maps switches: say so when it is neither.
+impl<'de> Deserialize<'de> for HidKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = HidKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a layout name such as \"ios\" or a table such as { 1 = \"space\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<HidKeys, E> {
+                Ok(HidKeys::Preset(name.to_owned()))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<HidKeys, M::Error> {
+                let de = serde::de::value::MapAccessDeserializer::new(map);
+                BTreeMap::deserialize(de).map(HidKeys::Table)
+            }
+        }
+        d.deserialize_any(Keys)
+    }
 }
 
 impl Default for HidConfig {
-    /// Switch 1 → Space, switch 2 → Enter, as iOS Switch Control and AAC software expect.
+    /// Switch 1 → Space, switch 2 → Enter (see [`hid_keys::SPACE`]).
     fn default() -> Self {
         Self {
             device: PathBuf::from("/dev/hidg0"),
-            keys: [("1", "space"), ("2", "enter")]
-                .into_iter()
-                .map(|(s, k)| (s.to_owned(), k.to_owned()))
-                .collect(),
+            keys: HidKeys::Table(
+                [("1", "space"), ("2", "enter")]
+                    .into_iter()
+                    .map(|(s, k)| (s.to_owned(), k.to_owned()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -150,10 +181,17 @@ impl Default for HidConfig {
 impl HidConfig {
     /// `(switch, usage ID)` pairs; call after [`OutputsConfig::validate`].
     pub fn key_map(&self) -> Vec<(u8, u8)> {
-        self.keys
-            .iter()
-            .filter_map(|(s, k)| Some((s.parse().ok()?, hid_keys::usage(k)?)))
-            .collect()
+        match &self.keys {
+            HidKeys::Preset(name) => hid_keys::preset(name)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|&(s, k)| Some((s, hid_keys::usage(k)?)))
+                .collect(),
+            HidKeys::Table(keys) => keys
+                .iter()
+                .filter_map(|(s, k)| Some((s.parse().ok()?, hid_keys::usage(k)?)))
+                .collect(),
+        }
     }
 }
 
@@ -225,6 +263,11 @@ fn validate_switch_mode(file: &str, i: usize, s: &SwitchConfig) -> Result<(), Co
 }
 
 impl OutputsConfig {
+    /// Whether any output is configured; without one, presses go nowhere.
+    pub fn any(&self) -> bool {
+        self.gpio.is_some() || self.serial.is_some() || self.hid.is_some() || self.stdout.is_some()
+    }
+
     /// Checks every output against the defined switch numbers.
     pub fn validate(&self, file: &str, switches: &[SwitchConfig]) -> Result<(), ConfigError> {
         if let Some(gpio) = &self.gpio {
@@ -234,26 +277,56 @@ impl OutputsConfig {
             validate_serial(file, serial)?;
         }
         if let Some(hid) = &self.hid {
-            for (switch, key) in &hid.keys {
-                check_switch_key(
-                    file,
-                    "outputs.hid.keys",
-                    switch,
-                    format!("{key:?}"),
-                    switches,
-                )?;
-                if hid_keys::usage(key).is_none() {
-                    return Err(ConfigError::invalid(
-                        file,
-                        format!("outputs.hid.keys.{switch}"),
-                        format!("{key:?}"),
-                        format!("use {}", hid_keys::ALLOWED),
-                    ));
-                }
-            }
+            validate_hid_keys(file, &hid.keys, switches)?;
         }
         Ok(())
     }
+}
+
+/// A preset must exist (its keys for switches that are not defined are never sent); a table's
+/// keys must name defined switches and known keys.
+fn validate_hid_keys(
+    file: &str,
+    keys: &HidKeys,
+    switches: &[SwitchConfig],
+) -> Result<(), ConfigError> {
+    let table = match keys {
+        HidKeys::Preset(name) if hid_keys::preset(name).is_some() => return Ok(()),
+        HidKeys::Preset(name) => {
+            let names: Vec<String> = hid_keys::PRESETS
+                .iter()
+                .map(|(n, _)| format!("{n:?}"))
+                .collect();
+            return Err(ConfigError::invalid(
+                file,
+                "outputs.hid.keys",
+                format!("{name:?}"),
+                format!(
+                    "use {} or a table such as {{ 1 = \"space\", 2 = \"enter\" }}",
+                    names.join(", ")
+                ),
+            ));
+        }
+        HidKeys::Table(table) => table,
+    };
+    for (switch, key) in table {
+        check_switch_key(
+            file,
+            "outputs.hid.keys",
+            switch,
+            format!("{key:?}"),
+            switches,
+        )?;
+        if hid_keys::usage(key).is_none() {
+            return Err(ConfigError::invalid(
+                file,
+                format!("outputs.hid.keys.{switch}"),
+                format!("{key:?}"),
+                format!("use {}", hid_keys::ALLOWED),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn validate_gpio(

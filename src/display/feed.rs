@@ -32,6 +32,12 @@ impl StatusFeed {
         self.model.apply(event);
     }
 
+    /// A line for the user in place of the last event, e.g. a calibration prompt; shown at once.
+    pub fn prompt(&mut self, text: &str) {
+        self.model.show(text);
+        self.slot.offer(&self.model);
+    }
+
     /// After each frame: eye bars and frame rate, then the model is offered to the display.
     pub fn frame(&mut self, observation: &Observation) {
         self.model.observe(observation);

@@ -3,7 +3,7 @@
 //! ```text
 //! y  0  FACE            30fps
 //! y 12  R [#####   ] L [###    ]
-//! y 26  GAZE left
+//! y 26  GAZE left        60cm    (NEAR 18cm / FAR 140cm outside the accurate range)
 //! y 40  PRESS 1 long_blink
 //! ```
 
@@ -18,6 +18,7 @@ use embedded_graphics::text::{Alignment, Baseline, Text, TextStyleBuilder};
 
 use crate::display::status::{gaze_name, LINE_CHARS};
 use crate::display::{FixedText, StatusModel};
+use crate::gesture::distance::Guidance;
 
 /// Screen width the layout is drawn for (SSD1306 128×64).
 pub const WIDTH: u32 = 128;
@@ -74,6 +75,18 @@ where
         Point::new(0, ROW_GAZE),
         Alignment::Left,
     )?;
+
+    let mut dist = FixedText::<12>::new();
+    if let Some(mm) = model.distance_mm {
+        let word = match model.distance {
+            Some(Guidance::TooClose) => "NEAR ",
+            Some(Guidance::TooFar) => "FAR ",
+            _ => "",
+        };
+        let _ = write!(dist, "{word}{:.0}cm", mm / 10.0);
+    }
+    let gaze_right = Point::new(WIDTH as i32 - 1, ROW_GAZE);
+    text(target, dist.as_str(), gaze_right, Alignment::Right)?;
 
     text(
         target,

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::display::FixedText;
 use crate::event::{CameraStatus, Event, EventKind, Eye, GazeRegion, SwitchAction};
+use crate::gesture::distance::Guidance;
 use crate::gesture::Observation;
 
 /// Characters that fit one 128-pixel line in the 6-pixel-wide font.
@@ -26,6 +27,9 @@ pub struct StatusModel {
     /// Openness of the subject's left eye, 0 closed .. 1 open.
     pub left_eye: f32,
     pub gaze: Option<GazeRegion>,
+    /// Eye-to-camera distance, and whether the landmarks stay accurate there.
+    pub distance_mm: Option<f32>,
+    pub distance: Option<Guidance>,
     pub fps: f32,
     last_event: FixedText<LINE_CHARS>,
     /// Time of the last observed frame, for the frame rate.
@@ -45,6 +49,8 @@ impl StatusModel {
             right_eye: 0.0,
             left_eye: 0.0,
             gaze: None,
+            distance_mm: None,
+            distance: None,
             fps: 0.0,
             last_event: FixedText::new(),
             last_frame_ms: None,
@@ -58,6 +64,8 @@ impl StatusModel {
             .map_or((0.0, 0.0), |f| (f.right.openness, f.left.openness));
         self.right_eye = right / FULL_BAR_OPENNESS;
         self.left_eye = left / FULL_BAR_OPENNESS;
+        self.distance_mm = observation.face.and_then(|f| f.distance_mm);
+        self.distance = observation.face.and_then(|f| f.distance_guidance);
         let dt = self
             .last_frame_ms
             .map_or(0, |last| observation.t_ms.saturating_sub(last));
@@ -75,6 +83,13 @@ impl StatusModel {
     /// The last event, as shown on the screen.
     pub fn last_event(&self) -> &str {
         self.last_event.as_str()
+    }
+
+    /// Puts `text` on the last-event line (truncated to fit), until the next event.
+    pub fn show(&mut self, text: &str) {
+        self.last_event.clear();
+        // FixedText never fails; it truncates.
+        let _ = self.last_event.write_str(text);
     }
 
     /// Updates face, gaze and the last-event line from an event.

@@ -4,6 +4,7 @@
 pub mod board;
 pub mod camera;
 pub mod cpu;
+pub mod gaze;
 pub mod gpio;
 pub mod hid;
 pub mod models;
@@ -14,7 +15,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::capture::Wanted;
 use crate::config::{Config, DisplayKind};
 use crate::models::Precisions;
 
@@ -24,6 +24,8 @@ use crate::models::Precisions;
 pub enum Status {
     Ok,
     Fail,
+    /// Works, but probably not as the user means (e.g. no output configured); exit status 0.
+    Warn,
     /// Not applicable to this config, e.g. an output that is not configured.
     Skip,
 }
@@ -34,6 +36,7 @@ impl Status {
         match self {
             Status::Ok => "ok",
             Status::Fail => "FAIL",
+            Status::Warn => "WARN",
             Status::Skip => "skip",
         }
     }
@@ -63,6 +66,14 @@ impl Check {
         fix: impl Into<String>,
     ) -> Self {
         Self::new(check, Status::Fail, detail, Some(fix.into()))
+    }
+
+    pub fn warn(
+        check: impl Into<String>,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self::new(check, Status::Warn, detail, Some(fix.into()))
     }
 
     pub fn skip(check: impl Into<String>, detail: impl Into<String>) -> Self {
@@ -117,16 +128,19 @@ pub fn check_all(config: &Config, precisions: &Precisions, env: &Environment) ->
     });
     checks.extend(models::check(&env.models, precisions));
     let cam = &config.camera;
-    let wanted = Wanted {
-        width: cam.width,
-        height: cam.height,
-        fps: f64::from(cam.fps),
-    };
-    checks.push(camera::check(&cam.device, &wanted));
+    checks.push(camera::check(&cam.device, &cam.wanted()));
     let outputs = &config.outputs;
+    if !outputs.any() {
+        checks.push(Check::warn(
+            "outputs",
+            "no output is configured: switch presses would go nowhere",
+            "add [outputs.gpio], [outputs.serial], [outputs.hid] or [outputs.stdout] (config/eyeswitch.example.toml)",
+        ));
+    }
     checks.push(gpio::check(outputs.gpio.as_ref()));
     checks.push(serial::check(outputs.serial.as_ref()));
     checks.extend(hid::check(outputs.hid.as_ref(), &env.sys));
+    checks.extend(gaze::check(&config.gaze.profile, &config.switches));
     checks.extend(devices(config).iter().filter_map(|d| permissions::check(d)));
     checks
 }

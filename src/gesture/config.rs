@@ -68,7 +68,9 @@ pub struct GestureConfig {
     /// ~1 s between a face appearing and its first blink in the reference clips.
     pub baseline_min_samples: usize,
     /// Closure time that makes a long blink. Default 500 ms (issue 3): natural blinks last
-    /// 100–400 ms.
+    /// 100–400 ms. Alias `acceptance_time_ms`, the switch-access name for how long an action
+    /// must last before it counts.
+    #[serde(alias = "acceptance_time_ms")]
     pub long_blink_ms: u32,
     /// One-eye closure time that makes a wink. Default 500 ms, for the same reason as
     /// `long_blink_ms`, and because one eye often lags the other by a frame in a natural blink.
@@ -82,10 +84,13 @@ pub struct GestureConfig {
     /// not closed, so lids that settled lower become the new "open". Default 5000 ms (issue 3).
     pub max_closure_ms: u32,
     /// After a press, no further press for this long. Default 1000 ms (issue 3): one gesture, or a
-    /// quick repeat, must not speak twice.
+    /// quick repeat, must not speak twice. Aliases `release_time_ms` and `ignore_repeat_ms`, the
+    /// switch-access names for this guard.
+    #[serde(alias = "release_time_ms", alias = "ignore_repeat_ms")]
     pub refractory_ms: u32,
     /// A gaze region must be held this long to count. Default 600 ms (issue 3): longer than a
-    /// saccade plus a glance.
+    /// saccade plus a glance. Alias `hold_time_ms`, the switch-access name for a dwell.
+    #[serde(alias = "hold_time_ms")]
     pub gaze_dwell_ms: u32,
 }
 

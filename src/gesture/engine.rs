@@ -3,8 +3,10 @@
 
 use super::blink::BlinkDetector;
 use super::config::{Config, ConfigError};
+use super::dip::DipDetector;
 use super::face::FacePresence;
 use super::gaze::{GazeDetector, GazeProfile};
+use super::gaze_centre::CentreTracker;
 use super::observation::{FaceObservation, IrisPos, Observation};
 use super::openness::{EyeRatios, OpennessTracker};
 use super::sink::GestureSink;
@@ -15,7 +17,6 @@ use crate::event::{Event, EventKind, GazeRegion, Gesture};
 /// Blink, wink and gaze-region engine with switch semantics.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    dwell_ms: u32,
     open_fraction: f32,
     /// Both eyes seen open since the face settled; closures count only after that, so eyes that
     /// already looked closed when the face (re)appeared never make a gesture.
@@ -23,36 +24,47 @@ pub struct Engine {
     face: FacePresence,
     lids: OpennessTracker,
     blink: BlinkDetector,
+    dip: DipDetector,
     wink: WinkDetector,
     gaze: GazeDetector,
+    /// The user's calibrated profile; `None`: the built-in default around the learned centre.
     profile: Option<GazeProfile>,
+    centre: CentreTracker,
+    /// A new profile was set: the region held under the old one ends on the next frame.
+    profile_changed: bool,
     switches: SwitchMap,
 }
 
 impl Engine {
-    /// Validates the config and builds an engine with empty baselines and no gaze profile.
+    /// Validates the config and builds an engine with empty baselines and the default gaze
+    /// profile.
     pub fn new(config: &Config) -> Result<Self, ConfigError> {
         config.validate()?;
         let g = &config.gesture;
         Ok(Self {
-            dwell_ms: g.gaze_dwell_ms,
             open_fraction: g.open_fraction,
             armed: false,
             face: FacePresence::new(&config.face),
             lids: OpennessTracker::new(g),
             blink: BlinkDetector::new(g),
+            dip: DipDetector::new(),
             wink: WinkDetector::new(g),
             gaze: GazeDetector::new(g.gaze_dwell_ms),
             profile: None,
+            centre: CentreTracker::new(),
+            profile_changed: false,
             switches: SwitchMap::new(config),
         })
     }
 
-    /// Sets or clears the user's gaze profile. Without one no `gaze` event is produced: iris
-    /// ranges differ too much between faces for uncalibrated regions to be safe.
+    /// Sets the user's calibrated gaze profile, or `None` for the built-in default
+    /// ([`GazeProfile::default_uncalibrated`]: left and right only, its centre learned online
+    /// because iris rest positions differ between faces).
+    /// A region held under the old profile ends on the next frame (releasing a `follow`
+    /// switch it holds), since the new thresholds may not place the eyes there at all.
     pub fn set_gaze_profile(&mut self, profile: Option<GazeProfile>) {
         self.profile = profile;
-        self.gaze = GazeDetector::new(self.dwell_ms);
+        self.profile_changed = true;
     }
 
     /// Processes one frame and passes every event it causes to `emit`, in order: due pulse
@@ -74,6 +86,9 @@ impl Engine {
             switches: &mut self.switches,
             emit: &mut stamp,
         };
+        if std::mem::take(&mut self.profile_changed) {
+            self.gaze.reset(&mut out);
+        }
         let face = obs
             .face
             .filter(|f| f.right.openness.is_finite() && f.left.openness.is_finite());
@@ -84,6 +99,7 @@ impl Engine {
         let (Some(face), Some(eyes), true) = (face, ratios, gate.settled) else {
             self.armed = false;
             self.blink.reset(&mut out);
+            self.dip.reset();
             self.wink.reset(&mut out);
             self.gaze.reset(&mut out);
             return;
@@ -94,21 +110,59 @@ impl Engine {
         }
         self.blink.update(t, &eyes, &mut out);
         let bilateral = self.blink.in_closure();
+        self.dip.update(t, &eyes, bilateral, &mut out);
         self.wink.update(t, &eyes, bilateral, &mut out);
-        if let Some(profile) = &self.profile {
-            let region = gaze_region(profile, &face, &eyes, bilateral);
-            self.gaze.update(t, region, &mut out);
-        }
+        let region = gaze_iris(&face, &eyes, bilateral).map(|iris| match &self.profile {
+            Some(profile) => profile.classify(iris, face.head),
+            None => {
+                let profile = self.centre.profile(&GazeProfile::default_uncalibrated());
+                let region = profile.classify(iris, face.head);
+                if region == GazeRegion::Center {
+                    self.centre.learn(t, profile.gaze_point(iris, face.head).0);
+                }
+                region
+            }
+        });
+        self.gaze.update(t, region, &mut out);
     }
 }
 
-/// This frame's region, or `None` when an eye is closed or no iris is known.
-fn gaze_region(
-    profile: &GazeProfile,
-    face: &FaceObservation,
-    eyes: &EyeRatios,
-    bilateral: bool,
-) -> Option<GazeRegion> {
+impl Engine {
+    /// Time passes without a frame: releases the pulses that are due, so a stalled camera never
+    /// stretches a press. `t` is the stream time now (the last frame's plus the time since).
+    pub fn tick(&mut self, t: u64, frame: u64, emit: &mut impl FnMut(Event)) {
+        self.switches.tick(t, &mut |kind| {
+            emit(Event {
+                t_ms: t,
+                frame,
+                kind,
+            })
+        });
+    }
+
+    /// The camera stopped delivering frames: every switch is released, every gesture in
+    /// progress dropped and the face treated as gone, so nothing resumes or fires when frames
+    /// come back.
+    pub fn camera_lost(&mut self, t: u64, frame: u64, emit: &mut impl FnMut(Event)) {
+        let gone = Observation {
+            t_ms: t,
+            frame,
+            face: None,
+        };
+        self.process(&gone, emit);
+        self.switches.release_all(&mut |kind| {
+            emit(Event {
+                t_ms: t,
+                frame,
+                kind,
+            })
+        });
+    }
+}
+
+/// This frame's iris position (both eyes' mean), or `None` when an eye is closed or no iris is
+/// known.
+fn gaze_iris(face: &FaceObservation, eyes: &EyeRatios, bilateral: bool) -> Option<IrisPos> {
     if bilateral || eyes.right_closed || eyes.left_closed {
         return None;
     }
@@ -120,7 +174,7 @@ fn gaze_region(
         (Some(one), None) | (None, Some(one)) => one,
         (None, None) => return None,
     };
-    Some(profile.classify(iris, face.head))
+    Some(iris)
 }
 
 /// Stamps detector output and routes gesture edges through the switch map.

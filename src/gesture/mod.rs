@@ -7,11 +7,15 @@
 mod baseline;
 mod blink;
 mod calibration;
+mod calibration_step;
 mod config;
+mod dip;
+pub mod distance;
 mod engine;
 mod face;
 pub mod features;
 mod gaze;
+mod gaze_centre;
 mod observation;
 mod openness;
 mod sink;
@@ -19,11 +23,16 @@ mod switch_map;
 mod wink;
 
 pub use baseline::BASELINE_CAPACITY;
-pub use calibration::{calibrate, CalibrationError, CalibrationSample, ProfileError, MIN_SAMPLES};
+pub use calibration::{
+    calibrate, measure_centre, CalibrationError, CalibrationSample, Centre, DirectionRange,
+    ProfileError, MIN_SAMPLES, WARN_OFFSET,
+};
+pub use calibration_step::{screen_step, CalibrationSession, Screened, StepError, StepRejected};
 pub use config::{
     can_follow, Config, ConfigError, FaceConfig, GestureConfig, SwitchMapping, SwitchMode,
     MAX_MAPPINGS, PULSE_RANGE,
 };
 pub use engine::Engine;
-pub use gaze::{GazeProfile, HEAD_GAIN};
+pub use gaze::{GazeProfile, DEFAULT_LOOK_X, HEAD_GAIN};
+pub use gaze_centre::CENTRE_LIMIT;
 pub use observation::{EyeObservation, FaceObservation, HeadPose, IrisPos, Observation};

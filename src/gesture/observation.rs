@@ -1,5 +1,7 @@
 //! What the engine is fed each frame: plain numbers, already measured from the landmarks.
 
+use super::distance::Guidance;
+
 /// Iris centre in the eye's own frame (see [`crate::gesture::features::iris_in_eye`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct IrisPos {
@@ -41,6 +43,11 @@ pub struct FaceObservation {
     pub left: EyeObservation,
     /// Head rotation, used to compensate gaze.
     pub head: HeadPose,
+    /// Eye-to-camera distance from the iris size, millimetres (see
+    /// [`crate::gesture::distance`]); guidance for the user, the engine does not use it.
+    pub distance_mm: Option<f32>,
+    /// Whether the iris is large enough, and the face small enough, for accurate landmarks.
+    pub distance_guidance: Option<Guidance>,
 }
 
 /// Everything the engine knows about one frame.

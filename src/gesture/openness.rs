@@ -63,7 +63,11 @@ impl OpennessTracker {
     /// Empty baselines, both eyes open.
     pub fn new(cfg: &GestureConfig) -> Self {
         let lid = EyeLid {
-            baseline: Baseline::new(cfg.baseline_window, cfg.baseline_min_samples),
+            baseline: Baseline::new(
+                cfg.baseline_window,
+                cfg.baseline_min_samples,
+                cfg.close_fraction,
+            ),
             closed: false,
         };
         Self {

@@ -50,6 +50,16 @@ impl SwitchMap {
         }
     }
 
+    /// Releases every pressed switch at once, pulse or follow (the camera was lost).
+    pub fn release_all(&mut self, emit: &mut impl FnMut(EventKind)) {
+        for (m, p) in self.mappings.iter().zip(self.pressed.iter_mut()) {
+            if let (Some(m), Pressed::Until(_) | Pressed::WhileHeld) = (m, *p) {
+                *p = Pressed::No;
+                emit(edge(m, SwitchAction::Release));
+            }
+        }
+    }
+
     /// A gesture fired: press its switch unless it is still pressed or the last press was
     /// within the refractory time.
     pub fn start(&mut self, gesture: Gesture, t: u64, emit: &mut impl FnMut(EventKind)) {

@@ -23,6 +23,13 @@ pub enum OutputError {
         baud: u32,
         source: serialport::Error,
     },
+    /// The GPIO chip could not be opened: no line offset is at fault yet.
+    #[error("{output}: cannot open GPIO chip {}: {detail}; check [outputs.gpio] chip against `ls /dev/gpiochip*` and the board profile, and that the user is in the gpio group", chip.display())]
+    GpioChip {
+        output: String,
+        chip: PathBuf,
+        detail: String,
+    },
     /// A GPIO line could not be requested or driven.
     #[error("{output}: GPIO line {line} on {}: {detail}; check the line offset in the board profile and that the user is in the gpio group", chip.display())]
     Gpio {

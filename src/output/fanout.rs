@@ -156,10 +156,24 @@ impl FanOut {
             .collect()
     }
 
-    /// Stops every worker after it has released all switches. Queued events are discarded.
+    /// Stops every worker after it has released all switches. Queued events are discarded:
+    /// on a signal, releasing at once matters more than the events still waiting.
     pub fn shutdown(&mut self) {
+        self.stop(true);
+    }
+
+    /// As [`FanOut::shutdown`], but each output first delivers the events already queued, so
+    /// the last ones (the final release, `camera lost`) reach stdout and serial too.
+    pub fn finish(&mut self) {
+        self.stop(false);
+    }
+
+    fn stop(&mut self, discard: bool) {
         for worker in &mut self.workers {
-            worker.shared.stop.store(true, Ordering::Release);
+            if discard {
+                worker.shared.stop.store(true, Ordering::Release);
+            }
+            // Disconnected: the worker drains what is queued, then releases and ends.
             worker.tx = None;
         }
         let deadline = Instant::now() + SHUTDOWN_GRACE;
@@ -217,6 +231,14 @@ impl Retry {
 /// The worker loop: deliver, and on failure retry with backoff; always release on exit.
 fn run(mut output: impl Output, rx: Receiver<Event>, shared: &Shared, backoff: Backoff) {
     let mut retry = (!output.is_connected()).then(|| Retry::first(backoff));
+    // A run that crashed or was killed by the watchdog may have left a key down on the host or
+    // a line closed: every output starts by releasing everything (recovery does the same).
+    if retry.is_none() {
+        if let Err(e) = output.release_all() {
+            log::warn!("{e}; retrying in {:?}", backoff.first);
+            retry = Some(Retry::first(backoff));
+        }
+    }
     let mut wake: Option<Instant> = None;
     loop {
         let deadline = match (retry.map(|r| r.at), wake) {

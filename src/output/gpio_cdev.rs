@@ -27,10 +27,9 @@ pub fn open(
     feedback: Option<FeedbackLine>,
 ) -> Result<GpioOutput<CdevPin>, OutputError> {
     let name = format!("gpio {}", chip_path.display());
-    let mut chip = Chip::new(chip_path).map_err(|e| OutputError::Gpio {
+    let mut chip = Chip::new(chip_path).map_err(|e| OutputError::GpioChip {
         output: name.clone(),
         chip: chip_path.to_owned(),
-        line: switches.first().map_or(0, |s| s.1),
         detail: e.to_string(),
     })?;
     let mut pins = Vec::with_capacity(switches.len());

@@ -37,7 +37,7 @@ pub struct KeyMap {
 }
 
 impl Default for KeyMap {
-    /// Switch 1 → Space, switch 2 → Enter: the keys iOS Switch Control and AAC software expect.
+    /// Switch 1 → Space, switch 2 → Enter (see [`SPACE`]); iOS Switch Control learns any key.
     fn default() -> Self {
         Self {
             keys: vec![(1, SPACE), (2, ENTER)],

@@ -1,9 +1,29 @@
-//! Key names accepted in the config, and their USB HID usage IDs (HID Usage Tables, page 0x07).
+//! Key names accepted in the config, their USB HID usage IDs (HID Usage Tables, page 0x07), and
+//! the named key layouts (`keys = "ios"`).
+//!
+//! iOS Switch Control has no default key: it learns whichever key arrives while the user adds
+//! the switch (Settings → Accessibility → Switch Control → Switches → Add New Switch → External),
+//! so any key works for one switch there.
 
-/// Usage ID of Space, the default key of switch 1 (iOS Switch Control's default "select").
+/// Usage ID of Space, the default key of switch 1: what USB switch interfaces commonly send,
+/// and what AAC software takes as a switch by default.
 pub const SPACE: u8 = 0x2C;
-/// Usage ID of Enter, the default key of switch 2.
+/// Usage ID of Enter, the default key of switch 2, for the same reason.
 pub const ENTER: u8 = 0x28;
+
+/// Named layouts for `keys = "<name>"`: switch number → key name.
+///
+/// `ios`: two-switch manual scanning on iPadOS 13 and later misbehaves when the switches are
+/// learned from Space and Enter, and works with `1` and `2`.
+pub const PRESETS: &[(&str, &[(u8, &str)])] = &[("ios", &[(1, "1"), (2, "2")])];
+
+/// The layout called `name` (see [`PRESETS`]).
+pub fn preset(name: &str) -> Option<&'static [(u8, &'static str)]> {
+    PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, keys)| keys)
+}
 
 /// Named keys other than letters, digits and F-keys.
 const NAMED: &[(&str, u8)] = &[

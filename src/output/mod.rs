@@ -50,8 +50,9 @@ pub trait Output: Send {
         true
     }
 
-    /// Put every switch in its released state: after recovery, after a lost release, and on
-    /// shutdown, because a switch stuck closed is a safety problem.
+    /// Put every switch in its released state: at start (a crashed earlier run may have left
+    /// one closed), after recovery, after a lost release, and on shutdown, because a switch
+    /// stuck closed is a safety problem.
     fn release_all(&mut self) -> Result<(), OutputError>;
 
     /// Do time-driven work (end a feedback flash); returns when it next needs calling.

@@ -3,16 +3,19 @@
 //! Everything here reuses buffers made at start-up; after the first frames it allocates
 //! nothing of its own (tests/alloc/hot_loop_alloc.rs proves it).
 
+mod build;
 mod observe;
 mod tracker;
 
 use std::time::{Duration, Instant};
 
-pub use observe::observe;
+pub use build::{build, BuildError};
+pub use observe::{mean_iris_px, observe};
 pub use tracker::{StageTimes, Tracker};
 
 use crate::capture::Frame;
 use crate::event::Event;
+use crate::gesture::distance::Lens;
 use crate::gesture::{Engine, Observation};
 use crate::inference::ModelError;
 
@@ -29,11 +32,17 @@ pub struct FrameReport {
 pub struct Pipeline {
     tracker: Tracker,
     engine: Engine,
+    /// The camera's lens, for the distance from the iris size.
+    lens: Lens,
 }
 
 impl Pipeline {
     pub fn new(tracker: Tracker, engine: Engine) -> Pipeline {
-        Pipeline { tracker, engine }
+        Pipeline {
+            tracker,
+            engine,
+            lens: Lens::default(),
+        }
     }
 
     /// Runs one frame through the models and the engine, handing each event to `emit`.
@@ -43,7 +52,8 @@ impl Pipeline {
         emit: &mut impl FnMut(Event),
     ) -> Result<FrameReport, ModelError> {
         let face = self.tracker.track(frame.image)?;
-        let observation = observe(face, frame.t_ms, frame.index);
+        let size = (frame.image.width, frame.image.height);
+        let observation = observe(face, frame.t_ms, frame.index, size, &self.lens);
         let times = self.tracker.times();
         let t = Instant::now();
         self.engine.process(&observation, emit);
@@ -52,5 +62,28 @@ impl Pipeline {
             times,
             gestures: t.elapsed(),
         })
+    }
+
+    /// The camera's field of view (`[camera] hfov_deg`), for `distance_mm`.
+    pub fn set_lens(&mut self, lens: Lens) {
+        self.lens = lens;
+    }
+
+    /// The user's gaze profile, `None` for the engine's default (see
+    /// [`crate::profile::load_or_default`]).
+    pub fn set_gaze_profile(&mut self, profile: Option<crate::gesture::GazeProfile>) {
+        self.engine.set_gaze_profile(profile);
+    }
+
+    /// No frame came: releases the pulses due by stream time `t` (see [`Engine::tick`]).
+    pub fn tick(&mut self, t: u64, frame: u64, emit: &mut impl FnMut(Event)) {
+        self.engine.tick(t, frame, emit);
+    }
+
+    /// The camera is lost: switches released, gestures dropped (see [`Engine::camera_lost`]),
+    /// and the tracked face forgotten, since the next frame may show the face anywhere.
+    pub fn camera_lost(&mut self, t: u64, frame: u64, emit: &mut impl FnMut(Event)) {
+        self.engine.camera_lost(t, frame, emit);
+        self.tracker.reset();
     }
 }

@@ -74,6 +74,7 @@ fn process_does_not_allocate() {
                     right: eye(r),
                     left: eye(l),
                     head: Default::default(),
+                    ..Default::default()
                 }
             });
             let obs = Observation {

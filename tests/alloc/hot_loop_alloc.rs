@@ -6,10 +6,8 @@ use crate::common;
 
 use eyeswitch::alloc_count;
 use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
-use eyeswitch::cli::replay::build_pipeline;
 use eyeswitch::event::Event;
-use eyeswitch::gesture;
-use eyeswitch::models::{Precision, Precisions};
+use eyeswitch::models::Precision;
 use eyeswitch::pipeline::Pipeline;
 use std::path::Path;
 
@@ -42,7 +40,7 @@ fn hot_loop(precision: Precision, threads: u32) {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let (mut pipeline, mut source) = replay(&path, Precisions::all(precision), threads);
+    let (mut pipeline, mut source) = replay(&path, precision, threads);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut halves = [alloc_count::Counts::default(); 2];
     let mut mark = alloc_count::counts();
@@ -96,7 +94,7 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let (mut pipeline, mut source) = replay(&path, Precisions::default(), 1);
+    let (mut pipeline, mut source) = replay(&path, Precision::F32, 1);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut counted = alloc_count::Counts::default();
     let mut frames = 0;
@@ -124,14 +122,8 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
 }
 
 /// The pipeline and a decoded replay of `path`, as `eyeswitch replay` builds them.
-fn replay(path: &Path, precisions: Precisions, threads: u32) -> (Pipeline, Decoder<ReplaySource>) {
-    let pipeline = build_pipeline(
-        &common::models_dir(),
-        &precisions,
-        threads,
-        &gesture::Config::default(),
-    )
-    .unwrap();
+fn replay(path: &Path, precision: Precision, threads: u32) -> (Pipeline, Decoder<ReplaySource>) {
+    let pipeline = common::pipeline(precision, threads);
     (
         pipeline,
         Decoder::new(ReplaySource::open(path, 25.0).unwrap()),

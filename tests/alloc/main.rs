@@ -14,7 +14,9 @@ mod common;
 mod capture_alloc;
 mod display_alloc;
 mod gesture_alloc;
+mod gesture_default_alloc;
 mod hot_loop_alloc;
+mod live_alloc;
 
 /// Held by each test for its whole run: the counters are shared by all tracked threads.
 fn serial() -> MutexGuard<'static, ()> {

@@ -103,6 +103,7 @@ fn injected_faults_are_counted_and_the_stream_goes_on() {
         drop_pct: 5,
         corrupt_pct: 5,
         truncate_pct: 10,
+        ..FaultConfig::default()
     };
     let source = ReplaySource::open(&path, 25.0).expect("open stream");
     let mut decoder = Decoder::new(FaultInjector::new(source, config));
@@ -140,6 +141,7 @@ fn spliced_stream_file_with_bad_frames_replays_to_the_end() {
         drop_pct: 0,
         corrupt_pct: 10,
         truncate_pct: 20,
+        ..FaultConfig::default()
     };
     // Record the damaged stream to a file, as a flaky camera's recording would be.
     let source = ReplaySource::open(&path, 30.0).expect("open stream");

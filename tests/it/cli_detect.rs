@@ -161,7 +161,28 @@ fn missing_models_are_named() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("/nonexistent/models/face_detection_short_range.onnx")
+        err.contains("\"/nonexistent/models\"")
+            && err.contains("it is not a directory")
+            && err.contains("convert-models"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_models_dir_without_the_models_names_the_missing_file() {
+    let empty = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-models");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = eyeswitch_command()
+        .arg("--models")
+        .arg(&empty)
+        .arg("detect")
+        .arg(fixtures().join("stills/sk__astronaut.png"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("empty-models/face_detection_short_range.onnx")
             && err.contains("convert-models"),
         "{err}"
     );

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use eyeswitch::config::{Config, ConfigError, DisplayKind, PixelFormat, Precision};
+use eyeswitch::capture::CameraFormat;
+use eyeswitch::config::{Config, ConfigError, DisplayKind, Precision};
 use eyeswitch::gesture::{SwitchMapping, SwitchMode};
 use eyeswitch::output::SerialMode;
 
@@ -24,8 +25,15 @@ fn invalid(text: &str, key_value_allowed: &str) {
 #[test]
 fn empty_file_gives_defaults() {
     let c = Config::parse("", FILE).unwrap();
-    assert_eq!(c, Config::default());
-    assert_eq!(c.camera.format, PixelFormat::Yuyv);
+    assert_eq!(c.origin, FILE, "messages name the file");
+    assert_eq!(
+        c,
+        Config {
+            origin: FILE.into(),
+            ..Config::default()
+        }
+    );
+    assert_eq!(c.camera.format, None, "negotiated unless asked");
     assert_eq!(c.switches.len(), 1);
     assert!(c.outputs.gpio.is_none() && c.outputs.serial.is_none());
     assert_eq!(c.display.kind, DisplayKind::None);
@@ -295,11 +303,52 @@ fn missing_file_says_what_to_do() {
 }
 
 #[test]
-fn gesture_table_is_passed_through() {
-    let text = "[gesture]\nhold_ms = 600\n[gesture.gaze]\ndwell_ms = 800\n";
-    let c = Config::parse(text, FILE).unwrap();
-    assert_eq!(c.gesture["hold_ms"].as_integer(), Some(600));
-    assert_eq!(c.gesture["gaze"]["dwell_ms"].as_integer(), Some(800));
+fn gesture_and_face_are_typed_and_validated_with_the_rest() {
+    let c = Config::parse(
+        "[gesture]\nlong_blink_ms = 600\n[face]\nsettle_ms = 400\n",
+        FILE,
+    )
+    .unwrap();
+    assert_eq!(c.engine_config().gesture.long_blink_ms, 600);
+    assert_eq!(c.engine_config().face.settle_ms, 400);
+    let e = error("[gesture]\nhold_ms = 600\n");
+    assert!(
+        e.starts_with(&format!("{FILE}:2:1: unknown field `hold_ms`")),
+        "{e}"
+    );
+    invalid(
+        "[gesture]\nlong_blink_ms = 0\n",
+        "gesture.long_blink_ms = 0 is not allowed: use a value in 100..=2000",
+    );
+    invalid(
+        "[face]\nexit_score = 0.9\n",
+        "face.exit_score = 0.9 is not allowed: use a value in 0..=0.5",
+    );
+    let e = error("[gesture]\nrefractory_ms = -5\n");
+    assert!(e.contains("refractory_ms"), "{e}");
+}
+
+#[test]
+fn camera_format_and_stall_release_are_honoured_settings() {
+    let c = Config::parse("[camera]\nformat = \"mjpeg\"\n", FILE).unwrap();
+    assert_eq!(c.camera.wanted().format, Some(CameraFormat::Mjpeg));
+    assert_eq!(c.camera.stall_release_ms, 300);
+    invalid(
+        "[camera]\nstall_release_ms = 5000\n",
+        "camera.stall_release_ms = 5000 is not allowed: use a value from 100 to 2000",
+    );
+}
+
+#[test]
+fn a_models_dir_that_does_not_exist_is_an_error() {
+    let c = Config::parse("[models]\ndir = \"/nonexistent/models\"\n", FILE).unwrap();
+    let e = c.models_dir().unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{FILE}: models.dir = \"/nonexistent/models\" is not allowed: it is not a directory"
+        )),
+        "{e}"
+    );
 }
 
 #[test]
@@ -308,7 +357,7 @@ fn switch_mode_and_pulse_reach_the_engine() {
                 [[switch]]\nnumber = 2\ngesture = \"wink_left\"\npulse_ms = 350\n\
                 [[switch]]\nnumber = 3\ngesture = \"double_blink\"\n";
     let c = Config::parse(text, FILE).unwrap();
-    let engine = eyeswitch::cli::run::engine_config(&c, FILE).unwrap();
+    let engine = c.engine_config();
     let got: Vec<(u8, SwitchMode, u32)> = engine
         .switch
         .iter()

@@ -96,9 +96,12 @@ fn every_output_gets_every_event_in_order() {
     for t in 0..5 {
         fan.send(&press(t));
     }
-    let want: Vec<String> = (0..5).map(|t| format!("t{t}")).collect();
-    assert_eq!(a.wait_for(|l| l.len() >= 5), want);
-    assert_eq!(b.wait_for(|l| l.len() >= 5), want);
+    // First a release of everything a crashed earlier run may have left closed, then the events.
+    let want: Vec<String> = std::iter::once("release_all".to_string())
+        .chain((0..5).map(|t| format!("t{t}")))
+        .collect();
+    assert_eq!(a.wait_for(|l| l.len() >= 6), want);
+    assert_eq!(b.wait_for(|l| l.len() >= 6), want);
     let counters = fan.counters();
     assert_eq!(counters[0].name, "a");
     assert_eq!(counters[0].delivered, 5);
@@ -111,16 +114,17 @@ fn every_output_gets_every_event_in_order() {
 fn failing_output_recovers_with_backoff_and_others_keep_running() {
     let (good, bad) = (Recorder::new("good"), Recorder::new("bad"));
     let (faulty, control) = FaultInjector::new(bad.clone());
+    // Failing from the start: even the start-up release fails and is retried.
+    control.set_failing(true);
     let mut fan = FanOut::new();
     fan.add_with(faulty, fast(16)).unwrap();
     fan.add(good.clone()).unwrap();
 
-    control.set_failing(true);
     fan.send(&press(1));
     fan.send(&press(2));
     assert_eq!(
-        good.wait_for(|l| l.len() >= 2),
-        vec!["t1", "t2"],
+        good.wait_for(|l| l.len() >= 3),
+        vec!["release_all", "t1", "t2"],
         "healthy output unaffected"
     );
     // Let a few retries fail, then let the output come back.
@@ -164,7 +168,8 @@ fn stalled_output_never_blocks_the_sender() {
     );
     let counters = fan.counters();
     assert!(counters[0].dropped >= 990, "{counters:?}");
-    assert_eq!(good.wait_for(|l| l.len() >= 1000).len(), 1000);
+    // Its start-up release, then every event.
+    assert_eq!(good.wait_for(|l| l.len() >= 1001).len(), 1001);
     control.set_stall(Duration::ZERO);
 }
 
@@ -199,4 +204,25 @@ fn stdout_output_writes_json_lines() {
     );
     let back: Event = serde_json::from_str(lines[1]).unwrap();
     assert_eq!(back, edge(9, SwitchAction::Release));
+}
+
+#[test]
+fn finish_delivers_what_is_queued_then_releases() {
+    let recorder = Recorder::new("slow");
+    let (slow, control) = FaultInjector::new(recorder.clone());
+    control.set_stall(Duration::from_millis(20));
+    let mut fan = FanOut::new();
+    fan.add_with(slow, fast(16)).unwrap();
+    for t in 0..5 {
+        fan.send(&press(t));
+    }
+    fan.finish();
+    let log = recorder.log();
+    let events: Vec<&str> = log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with('t'))
+        .collect();
+    assert_eq!(events, ["t0", "t1", "t2", "t3", "t4"], "{log:?}");
+    assert_eq!(log.last().map(String::as_str), Some("release_all"));
 }

@@ -98,11 +98,7 @@ fn camera_vivid() {
         "{} did not appear",
         device.display()
     );
-    let wanted = Wanted {
-        width: cam.width,
-        height: cam.height,
-        fps: f64::from(cam.fps),
-    };
+    let wanted = cam.wanted();
     let offers = probe_formats(&device, &wanted).unwrap();
     let has = |f| offers.iter().any(|o| o.format == f);
     let choice = choose_format(&offers, &wanted).expect("vivid offers YUYV or MJPEG");
@@ -130,6 +126,7 @@ fn camera_vivid() {
         width: 1280,
         height: 720,
         fps: 30.0,
+        format: None,
     };
     let mut hd_frames = Decoder::new(V4l2Source::new(&device, hd));
     for _ in 0..5 {
@@ -338,6 +335,9 @@ fn hid_gadget_dummy_hcd() {
     );
     let config = Config::parse(&text, "vm.toml").unwrap();
     let mut fan = setup::start(&config.outputs).unwrap();
+    // Every output starts by releasing everything a crashed earlier run may have left down.
+    let start = read_report(&mut hidraw, Duration::from_secs(5)).expect("release at start");
+    assert_eq!(start, [0; 8]);
     let steps: [(u8, SwitchAction, [u8; 8]); 4] = [
         (1, SwitchAction::Press, [0, 0, 0x2C, 0, 0, 0, 0, 0]),
         (2, SwitchAction::Press, [0, 0, 0x2C, 0x28, 0, 0, 0, 0]),

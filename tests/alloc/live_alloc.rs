@@ -1,0 +1,107 @@
+//! `run`'s frame loop, with the camera stalling mid-stream: waits without a frame, the stall
+//! release, the `camera` events and the resumption allocate nothing of eyeswitch's own, on the
+//! frame loop or the capture thread.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use eyeswitch::alloc_count;
+use eyeswitch::capture::{CaptureThread, Decoder, FaultConfig, FaultInjector, Paced, ReplaySource};
+use eyeswitch::event::{CameraStatus, Event, EventKind};
+use eyeswitch::gesture::Observation;
+use eyeswitch::live::{CameraWatch, Live, LiveSink, StatusCell};
+use eyeswitch::models::Precision;
+use eyeswitch::service::Health;
+
+use crate::common;
+
+/// Frames before counting starts.
+const WARM_UP: u64 = 20;
+
+/// Counts from the end of the warm-up to the last frame processed: the end of the recording
+/// (an EOF, the capture thread ending) is not the hot loop and is left out.
+struct Counting {
+    events: Vec<Event>,
+    mark: Option<alloc_count::Counts>,
+    last: Option<alloc_count::Counts>,
+}
+
+impl LiveSink for Counting {
+    fn event(&mut self, e: &Event) {
+        self.events.push(*e);
+    }
+    fn frame(&mut self, o: &Observation) {
+        let now = alloc_count::counts();
+        // The ring drops frames when the machine is busy: the first frame past the warm-up.
+        if o.frame >= WARM_UP && self.mark.is_none() {
+            self.mark = Some(now);
+        }
+        self.last = Some(now);
+    }
+}
+
+#[test]
+fn the_live_loop_and_a_stall_allocate_nothing_of_their_own() {
+    if std::env::var_os("EYESWITCH_TEST_RUNNER").is_some() {
+        // Real-time pacing under qemu would drop most frames; the loop's code is the same.
+        eprintln!("SKIPPED under emulation: real-time pacing");
+        return;
+    }
+    let Some(clip) = common::media("pyfeat__single_face") else {
+        return;
+    };
+    let _serial = crate::serial();
+    let _tracking = alloc_count::track_this_thread();
+    let mut pipeline = common::pipeline(Precision::F32, 1);
+    let faults = FaultConfig {
+        stall_at: Some(45),
+        stall_for: Duration::from_millis(500),
+        ..FaultConfig::default()
+    };
+    let source = FaultInjector::new(Paced::new(ReplaySource::open(&clip, 30.0).unwrap()), faults);
+    let mut frames = Decoder::new(
+        CaptureThread::spawn(source)
+            .unwrap()
+            .with_timeout(Duration::from_millis(20)),
+    );
+    let mut sink = Counting {
+        events: Vec::with_capacity(64),
+        mark: None,
+        last: None,
+    };
+    let (cell, health, stop) = (
+        StatusCell::default(),
+        Health::default(),
+        AtomicBool::new(false),
+    );
+    let mut live = Live {
+        pipeline: &mut pipeline,
+        watch: CameraWatch::new(300),
+        camera: &cell,
+        health: &health,
+        stop: &stop,
+    };
+    live.run(&mut frames, &mut sink).unwrap();
+    let (mark, last) = (
+        sink.mark.expect("warm-up frames were processed"),
+        sink.last.unwrap(),
+    );
+    let counted = last.since(mark);
+    println!(
+        "live loop with a 500 ms stall: eyeswitch {} allocations, libraries {}",
+        counted.own, counted.foreign
+    );
+    let lost = EventKind::Camera {
+        status: CameraStatus::Lost,
+    };
+    assert!(
+        sink.events.iter().any(|e| e.kind == lost),
+        "{:?}",
+        sink.events
+    );
+    assert!(
+        sink.events.len() < sink.events.capacity(),
+        "the test's buffer grew"
+    );
+    assert_eq!(counted.own, 0, "eyeswitch allocated in the live loop");
+}
