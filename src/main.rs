@@ -134,6 +134,9 @@ enum Command {
         /// Config file (default /etc/eyeswitch/eyeswitch.toml if present, else built-in defaults).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Gaze profile to use instead of the config's [gaze] profile.
+        #[arg(long, value_name = "PATH")]
+        profile: Option<PathBuf>,
         /// Read this recording (MJPEG file or FIFO, or a directory of images) in real time instead of the camera.
         #[arg(long, value_name = "FILE")]
         source: Option<PathBuf>,
@@ -192,11 +195,16 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run {
             config,
+            profile,
             source,
             fps,
             ..
         } => {
-            let source = eyeswitch::cli::run::SourceArgs { source, fps };
+            let source = eyeswitch::cli::run::SourceArgs {
+                source,
+                fps,
+                profile,
+            };
             return match eyeswitch::cli::run::run(config.as_deref(), &models, &source) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

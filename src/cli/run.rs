@@ -44,6 +44,11 @@ pub enum RunError {
     Capture(#[from] CaptureError),
     #[error("cannot start the watchdog thread: {0}")]
     Watchdog(std::io::Error),
+    #[error("--profile {}: {source}", path.display())]
+    Profile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl RunError {
@@ -56,13 +61,16 @@ impl RunError {
     }
 }
 
-/// Where frames come from: the configured camera, or a recording played in real time.
+/// Where frames come from (the configured camera, or a recording played in real time), and
+/// the gaze profile if the command line names one.
 #[derive(Debug, Clone, Default)]
 pub struct SourceArgs {
     /// An MJPEG file, a FIFO carrying one, or a directory of images.
     pub source: Option<PathBuf>,
     /// The recording's frame rate.
     pub fps: f64,
+    /// A gaze profile in place of the config's `[gaze] profile`.
+    pub profile: Option<PathBuf>,
 }
 
 /// Set by SIGINT/SIGTERM; the loop then stops and every output releases its switches.
@@ -138,7 +146,13 @@ pub fn run(
     models: &ModelArgs,
     source: &SourceArgs,
 ) -> Result<(), RunError> {
-    let config = models.apply(Config::load_or_default(config_path)?);
+    let mut config = models.apply(Config::load_or_default(config_path)?);
+    if let Some(profile) = &source.profile {
+        config.gaze.profile = std::path::absolute(profile).map_err(|e| RunError::Profile {
+            path: profile.clone(),
+            source: e,
+        })?;
+    }
     let mut pipeline = pipeline::build(&config)?;
     if !config.outputs.any() {
         log::warn!(

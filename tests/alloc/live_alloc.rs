@@ -42,7 +42,7 @@ impl LiveSink for Counting {
 
 #[test]
 fn the_live_loop_and_a_stall_allocate_nothing_of_their_own() {
-    if std::env::var_os("EYESWITCH_TEST_RUNNER").is_some() {
+    if common::emulated() {
         // Real-time pacing under qemu would drop most frames; the loop's code is the same.
         eprintln!("SKIPPED under emulation: real-time pacing");
         return;

@@ -115,3 +115,9 @@ pub fn pipeline(
     config.models.threads = Some(threads);
     eyeswitch::pipeline::build(&config).unwrap()
 }
+
+/// Whether the tests run under an emulator (`$EYESWITCH_TEST_RUNNER`, e.g. qemu-aarch64), where
+/// a tracked frame takes about a second: real-time and whole-clip tests are measured natively.
+pub fn emulated() -> bool {
+    std::env::var_os("EYESWITCH_TEST_RUNNER").is_some_and(|r| !r.is_empty())
+}

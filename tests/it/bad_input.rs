@@ -102,6 +102,12 @@ fn detect_into_a_closed_pipe_stops_without_a_panic() {
 /// `bench` and `replay` with stdout closed: a clear error, not a panic.
 #[test]
 fn bench_and_replay_into_a_closed_pipe_fail_without_a_panic() {
+    if crate::common::emulated() {
+        // Whole clips or many frames: about a second per tracked frame under qemu, so this
+        // is measured natively; the models' numerics on aarch64 are the parity tests' job.
+        eprintln!("SKIPPED under emulation: too many tracked frames");
+        return;
+    }
     let Some(video) = media("pyfeat__single_face") else {
         return;
     };

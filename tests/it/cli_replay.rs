@@ -58,6 +58,12 @@ fn replay_with_fps_names_it_without_a_warning() {
 /// The quick start's replay: the clip's one blink, as a line a person reads.
 #[test]
 fn replay_prints_the_blink_of_a_clip_as_a_readable_line() {
+    if crate::common::emulated() {
+        // Whole clips or many frames: about a second per tracked frame under qemu, so this
+        // is measured natively; the models' numerics on aarch64 are the parity tests' job.
+        eprintln!("SKIPPED under emulation: too many tracked frames");
+        return;
+    }
     let Some(video) = common::media("pyfeat__single_face") else {
         return;
     };

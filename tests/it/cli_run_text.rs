@@ -10,6 +10,12 @@ use crate::common;
 
 #[test]
 fn run_logs_readable_events_and_keeps_stdout_json() {
+    if crate::common::emulated() {
+        // Whole clips or many frames: about a second per tracked frame under qemu, so this
+        // is measured natively; the models' numerics on aarch64 are the parity tests' job.
+        eprintln!("SKIPPED under emulation: too many tracked frames");
+        return;
+    }
     let Some(video) = common::media("pyfeat__single_face") else {
         return;
     };

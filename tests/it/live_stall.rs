@@ -90,13 +90,9 @@ pub const CONFIG: &str = "[gesture]\nlong_blink_ms = 100\n\
     [[switch]]\nnumber = 1\ngesture = \"long_blink\"\nmode = \"pulse\"\npulse_ms = 2000\n\
     [camera]\nstall_release_ms = 300\n";
 
-fn emulated() -> bool {
-    std::env::var_os("EYESWITCH_TEST_RUNNER").is_some()
-}
-
 #[test]
 fn a_stalled_camera_releases_the_gpio_switch_within_the_stall_time() {
-    if emulated() {
+    if common::emulated() {
         // Frames arrive in real time (12.5 fps) and tracked frames take ~1 s under qemu: the
         // capture ring would drop the blink. The timing is measured natively.
         eprintln!("SKIPPED under emulation: real-time pacing");
