@@ -25,6 +25,16 @@ pub enum Eye {
     Left,
 }
 
+impl Eye {
+    /// The name used in the config and the JSON events, e.g. `right`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Eye::Right => "right",
+            Eye::Left => "left",
+        }
+    }
+}
+
 /// Where the user is looking, on the subject's own side (`Left` is image right).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -34,6 +44,19 @@ pub enum GazeRegion {
     Right,
     Up,
     Down,
+}
+
+impl GazeRegion {
+    /// The name used in the config and the JSON events, e.g. `center`.
+    pub fn name(self) -> &'static str {
+        match self {
+            GazeRegion::Center => "center",
+            GazeRegion::Left => "left",
+            GazeRegion::Right => "right",
+            GazeRegion::Up => "up",
+            GazeRegion::Down => "down",
+        }
+    }
 }
 
 /// A gesture that a switch can be mapped to.
@@ -74,6 +97,16 @@ pub enum SwitchAction {
     Release,
 }
 
+impl SwitchAction {
+    /// The name used in the JSON events, e.g. `press`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SwitchAction::Press => "press",
+            SwitchAction::Release => "release",
+        }
+    }
+}
+
 /// State of the frame source, reported so a user sees why nothing happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,6 +114,36 @@ pub enum CameraStatus {
     Streaming,
     Lost,
     Reopening,
+}
+
+impl CameraStatus {
+    /// The name used in the JSON events, e.g. `lost`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CameraStatus::Streaming => "streaming",
+            CameraStatus::Lost => "lost",
+            CameraStatus::Reopening => "reopening",
+        }
+    }
+
+    /// A one-byte code (never 0), so a status can sit in an atomic shared between threads.
+    pub fn code(self) -> u8 {
+        match self {
+            CameraStatus::Streaming => 1,
+            CameraStatus::Lost => 2,
+            CameraStatus::Reopening => 3,
+        }
+    }
+
+    /// The status of a [`CameraStatus::code`]; `None` for 0 (no status) or anything else.
+    pub fn from_code(code: u8) -> Option<CameraStatus> {
+        match code {
+            1 => Some(CameraStatus::Streaming),
+            2 => Some(CameraStatus::Lost),
+            3 => Some(CameraStatus::Reopening),
+            _ => None,
+        }
+    }
 }
 
 /// The kinds of event, serialised with a `kind` tag.

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::event::{CameraStatus, Event, EventKind, Eye, GazeRegion, Gesture, SwitchAction};
+use crate::event::{Event, EventKind, Gesture};
 
 /// `t_ms`, then the event: `00:01.16  blink  83 ms`, `01:02:03.40  switch 1 press  long blink`.
 pub struct EventText<'a>(pub &'a Event);
@@ -45,13 +45,13 @@ impl fmt::Display for KindText<'_> {
             EventKind::Blink { duration_ms } => write!(f, "blink  {duration_ms} ms"),
             EventKind::LongBlink { held_ms } => write!(f, "long blink  held {held_ms} ms"),
             EventKind::Wink { eye, duration_ms } => {
-                write!(f, "wink  {} eye  {duration_ms} ms", eye_name(eye))
+                write!(f, "wink  {} eye  {duration_ms} ms", eye.name())
             }
             EventKind::DoubleBlink { interval_ms } => {
                 write!(f, "double blink  {interval_ms} ms apart")
             }
             EventKind::Gaze { region, held_ms } => {
-                write!(f, "gaze {}  held {held_ms} ms", region_name(region))
+                write!(f, "gaze {}  held {held_ms} ms", region.name())
             }
             EventKind::Face {
                 present: true,
@@ -65,36 +65,11 @@ impl fmt::Display for KindText<'_> {
             } => write!(
                 f,
                 "switch {switch} {}  {}",
-                action_name(action),
+                action.name(),
                 gesture_words(gesture)
             ),
-            EventKind::Camera { status } => write!(f, "camera {}", camera_name(status)),
+            EventKind::Camera { status } => write!(f, "camera {}", status.name()),
         }
-    }
-}
-
-/// The subject's own side, as in the config.
-fn eye_name(eye: Eye) -> &'static str {
-    match eye {
-        Eye::Right => "right",
-        Eye::Left => "left",
-    }
-}
-
-fn region_name(region: GazeRegion) -> &'static str {
-    match region {
-        GazeRegion::Center => "center",
-        GazeRegion::Left => "left",
-        GazeRegion::Right => "right",
-        GazeRegion::Up => "up",
-        GazeRegion::Down => "down",
-    }
-}
-
-fn action_name(action: SwitchAction) -> &'static str {
-    match action {
-        SwitchAction::Press => "press",
-        SwitchAction::Release => "release",
     }
 }
 
@@ -109,13 +84,5 @@ fn gesture_words(gesture: Gesture) -> &'static str {
         Gesture::GazeRight => "gaze right",
         Gesture::GazeUp => "gaze up",
         Gesture::GazeDown => "gaze down",
-    }
-}
-
-fn camera_name(status: CameraStatus) -> &'static str {
-    match status {
-        CameraStatus::Streaming => "streaming",
-        CameraStatus::Lost => "lost",
-        CameraStatus::Reopening => "reopening",
     }
 }

@@ -126,25 +126,20 @@ impl FrameRing {
 
     /// Consumer: the oldest unread frame, waiting for one; `None` once closed and drained.
     pub fn recv(&self) -> Result<Option<Slot>, CaptureError> {
-        let mut state = self.lock();
-        loop {
-            if let Some(slot) = state.ready.pop_front() {
-                return Ok(Some(slot));
-            }
-            if state.closed {
-                return state.error.take().map_or(Ok(None), Err);
-            }
-            state = self
-                .ready
-                .wait(state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
+        self.wait_for_frame(None)
     }
 
     /// Consumer: as [`FrameRing::recv`], but gives up after `timeout` with
     /// [`CaptureError::NoFrame`], so a stalled source never blocks the consumer for longer.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Slot>, CaptureError> {
-        let deadline = Instant::now() + timeout;
+        self.wait_for_frame(Some((Instant::now() + timeout, timeout)))
+    }
+
+    /// Waits for a frame or the end, forever or until `deadline` (with the timeout it came from).
+    fn wait_for_frame(
+        &self,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<Option<Slot>, CaptureError> {
         let mut state = self.lock();
         loop {
             if let Some(slot) = state.ready.pop_front() {
@@ -153,15 +148,23 @@ impl FrameRing {
             if state.closed {
                 return state.error.take().map_or(Ok(None), Err);
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(CaptureError::NoFrame { waited: timeout });
-            }
-            state = self
-                .ready
-                .wait_timeout(state, left)
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .0;
+            // A poisoned lock is still usable: see [`FrameRing::lock`].
+            state = match deadline {
+                None => self
+                    .ready
+                    .wait(state)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                Some((at, timeout)) => {
+                    let left = at.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(CaptureError::NoFrame { waited: timeout });
+                    }
+                    self.ready
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .0
+                }
+            };
         }
     }
 

@@ -102,7 +102,7 @@ impl FromStr for Steps {
 fn name(target: GazeRegion) -> &'static str {
     match target {
         GazeRegion::Center => "centre",
-        other => crate::display::status::gaze_name(other),
+        other => other.name(),
     }
 }
 

@@ -16,8 +16,9 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
 use embedded_graphics::text::{Alignment, Baseline, Text, TextStyleBuilder};
 
-use crate::display::status::{gaze_name, LINE_CHARS};
+use crate::display::status::LINE_CHARS;
 use crate::display::{FixedText, StatusModel};
+use crate::event::GazeRegion;
 use crate::gesture::distance::Guidance;
 
 /// Screen width the layout is drawn for (SSD1306 128×64).
@@ -68,7 +69,7 @@ where
     bar(target, Point::new(LEFT_BAR_X, BAR_Y), model.left_eye)?;
 
     let mut gaze = FixedText::<LINE_CHARS>::new();
-    let _ = write!(gaze, "GAZE {}", model.gaze.map_or("-", gaze_name));
+    let _ = write!(gaze, "GAZE {}", model.gaze.map_or("-", GazeRegion::name));
     text(
         target,
         gaze.as_str(),

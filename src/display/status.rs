@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::display::FixedText;
-use crate::event::{CameraStatus, Event, EventKind, Eye, GazeRegion, SwitchAction};
+use crate::event::{CameraStatus, Event, EventKind, GazeRegion, SwitchAction};
 use crate::gesture::distance::Guidance;
 use crate::gesture::Observation;
 
@@ -116,10 +116,10 @@ fn describe(out: &mut impl Write, kind: &EventKind) -> std::fmt::Result {
         EventKind::Blink { duration_ms } => write!(out, "blink {duration_ms}ms"),
         EventKind::LongBlink { held_ms } => write!(out, "long blink {held_ms}ms"),
         EventKind::Wink { eye, duration_ms } => {
-            write!(out, "wink {} {duration_ms}ms", eye_name(eye))
+            write!(out, "wink {} {duration_ms}ms", eye.name())
         }
         EventKind::DoubleBlink { interval_ms } => write!(out, "double blink {interval_ms}ms"),
-        EventKind::Gaze { region, .. } => write!(out, "gaze {}", gaze_name(region)),
+        EventKind::Gaze { region, .. } => write!(out, "gaze {}", region.name()),
         EventKind::Face { present: true, .. } => write!(out, "face found"),
         EventKind::Face { present: false, .. } => write!(out, "face lost"),
         EventKind::Switch {
@@ -141,24 +141,6 @@ fn describe(out: &mut impl Write, kind: &EventKind) -> std::fmt::Result {
             };
             write!(out, "camera {status}")
         }
-    }
-}
-
-fn eye_name(eye: Eye) -> &'static str {
-    match eye {
-        Eye::Right => "right",
-        Eye::Left => "left",
-    }
-}
-
-/// The region's name as in the config and the JSON events.
-pub fn gaze_name(region: GazeRegion) -> &'static str {
-    match region {
-        GazeRegion::Center => "center",
-        GazeRegion::Left => "left",
-        GazeRegion::Right => "right",
-        GazeRegion::Up => "up",
-        GazeRegion::Down => "down",
     }
 }
 

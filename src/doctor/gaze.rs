@@ -40,7 +40,7 @@ pub fn check(path: &Path, switches: &[SwitchConfig]) -> Vec<Check> {
             format!(
                 "{} relies on looking {}, which {which} cannot detect: it will never fire",
                 s.gesture.name(),
-                crate::display::status::gaze_name(region)
+                region.name()
             ),
             "run `eyeswitch calibrate` with the person (it measures every direction), or map \
              another gesture",

@@ -87,22 +87,12 @@ pub struct StatusCell(AtomicU8);
 
 impl StatusCell {
     pub fn set(&self, status: CameraStatus) {
-        let code = match status {
-            CameraStatus::Streaming => 1,
-            CameraStatus::Lost => 2,
-            CameraStatus::Reopening => 3,
-        };
-        self.0.store(code, Ordering::Release);
+        self.0.store(status.code(), Ordering::Release);
     }
 
     /// The status set since the last call, if any.
     pub fn take(&self) -> Option<CameraStatus> {
-        match self.0.swap(0, Ordering::AcqRel) {
-            1 => Some(CameraStatus::Streaming),
-            2 => Some(CameraStatus::Lost),
-            3 => Some(CameraStatus::Reopening),
-            _ => None,
-        }
+        CameraStatus::from_code(self.0.swap(0, Ordering::AcqRel))
     }
 }
 

@@ -13,7 +13,7 @@ pub struct Health {
     beat_ms: AtomicU64,
     frames: AtomicU64,
     face: AtomicBool,
-    /// 0 not yet known, then [`CameraStatus`] as 1 streaming, 2 lost, 3 reopening.
+    /// [`CameraStatus::code`], 0 before the first status.
     camera: AtomicU8,
 }
 
@@ -43,12 +43,7 @@ impl Health {
     }
 
     pub fn camera(&self, status: CameraStatus) {
-        let code = match status {
-            CameraStatus::Streaming => 1,
-            CameraStatus::Lost => 2,
-            CameraStatus::Reopening => 3,
-        };
-        self.camera.store(code, Ordering::Release);
+        self.camera.store(status.code(), Ordering::Release);
     }
 
     /// Time since the loop last turned.
@@ -69,11 +64,11 @@ impl Health {
         } else {
             "no face"
         };
-        let camera = match self.camera.load(Ordering::Acquire) {
-            1 => "camera streaming",
-            2 => "camera lost",
-            3 => "camera reopening",
-            _ => "camera starting",
+        let camera = match CameraStatus::from_code(self.camera.load(Ordering::Acquire)) {
+            Some(CameraStatus::Streaming) => "camera streaming",
+            Some(CameraStatus::Lost) => "camera lost",
+            Some(CameraStatus::Reopening) => "camera reopening",
+            None => "camera starting",
         };
         (face, camera)
     }

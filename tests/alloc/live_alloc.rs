@@ -2,16 +2,14 @@
 //! release, the `camera` events and the resumption allocate nothing of eyeswitch's own, on the
 //! frame loop or the capture thread.
 
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use eyeswitch::alloc_count;
 use eyeswitch::capture::{CaptureThread, Decoder, FaultConfig, FaultInjector, Paced, ReplaySource};
 use eyeswitch::event::{CameraStatus, Event, EventKind};
 use eyeswitch::gesture::Observation;
-use eyeswitch::live::{CameraWatch, Live, LiveSink, StatusCell};
+use eyeswitch::live::LiveSink;
 use eyeswitch::models::Precision;
-use eyeswitch::service::Health;
 
 use crate::common;
 
@@ -69,19 +67,7 @@ fn the_live_loop_and_a_stall_allocate_nothing_of_their_own() {
         mark: None,
         last: None,
     };
-    let (cell, health, stop) = (
-        StatusCell::default(),
-        Health::default(),
-        AtomicBool::new(false),
-    );
-    let mut live = Live {
-        pipeline: &mut pipeline,
-        watch: CameraWatch::new(300),
-        camera: &cell,
-        health: &health,
-        stop: &stop,
-    };
-    live.run(&mut frames, &mut sink).unwrap();
+    common::run_live(&mut pipeline, &mut frames, &mut sink, 300).unwrap();
     let (mark, last) = (
         sink.mark.expect("warm-up frames were processed"),
         sink.last.unwrap(),

@@ -121,3 +121,26 @@ pub fn pipeline(
 pub fn emulated() -> bool {
     std::env::var_os("EYESWITCH_TEST_RUNNER").is_some_and(|r| !r.is_empty())
 }
+
+/// Runs `run`'s live loop on `frames` to its end, as `run` does: no camera statuses, no stop,
+/// a fresh watchdog heartbeat, and the stall release after `stall_ms`.
+pub fn run_live(
+    pipeline: &mut eyeswitch::pipeline::Pipeline,
+    frames: &mut impl eyeswitch::capture::FrameSource,
+    sink: &mut impl eyeswitch::live::LiveSink,
+    stall_ms: u32,
+) -> Result<eyeswitch::live::End, eyeswitch::capture::CaptureError> {
+    let (cell, health) = (
+        eyeswitch::live::StatusCell::default(),
+        eyeswitch::service::Health::default(),
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    eyeswitch::live::Live {
+        pipeline,
+        watch: eyeswitch::live::CameraWatch::new(stall_ms),
+        camera: &cell,
+        health: &health,
+        stop: &stop,
+    }
+    .run(frames, sink)
+}

@@ -6,7 +6,6 @@ use std::convert::Infallible;
 use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,9 +16,8 @@ use eyeswitch::capture::{
 use eyeswitch::config::Config;
 use eyeswitch::event::{CameraStatus, Event, EventKind, SwitchAction};
 use eyeswitch::gesture::Observation;
-use eyeswitch::live::{CameraWatch, End, Live, LiveSink, StatusCell};
+use eyeswitch::live::{End, LiveSink};
 use eyeswitch::output::{FanOut, GpioOutput, Polarity};
-use eyeswitch::service::Health;
 
 use crate::common;
 
@@ -147,20 +145,14 @@ fn a_stalled_camera_releases_the_gpio_switch_within_the_stall_time() {
         last_before_stall: press_frame,
         processed_at: None,
     };
-    let (cell, health, stop) = (
-        StatusCell::default(),
-        Health::default(),
-        AtomicBool::new(false),
-    );
-    let mut live = Live {
-        pipeline: &mut pipeline,
-        watch: CameraWatch::new(config.camera.stall_release_ms),
-        camera: &cell,
-        health: &health,
-        stop: &stop,
-    };
     // The loop runs to the end of the clip; the pin history tells what happened meanwhile.
-    let ended = live.run(&mut frames, &mut sink).unwrap();
+    let ended = common::run_live(
+        &mut pipeline,
+        &mut frames,
+        &mut sink,
+        config.camera.stall_release_ms,
+    )
+    .unwrap();
     assert_eq!(ended, End::EndOfStream);
     sink.fan.shutdown();
     let last = sink.processed_at.expect("the press frame was processed");
@@ -249,19 +241,7 @@ fn a_capture_thread_that_dies_ends_the_loop_with_its_error() {
         last_before_stall: 0,
         processed_at: None,
     };
-    let (cell, health, stop) = (
-        StatusCell::default(),
-        Health::default(),
-        AtomicBool::new(false),
-    );
-    let mut live = Live {
-        pipeline: &mut pipeline,
-        watch: CameraWatch::new(300),
-        camera: &cell,
-        health: &health,
-        stop: &stop,
-    };
-    let err = live.run(&mut frames, &mut sink).unwrap_err();
+    let err = common::run_live(&mut pipeline, &mut frames, &mut sink, 300).unwrap_err();
     assert!(err.to_string().contains("cannot read /dev/video0"), "{err}");
     let lost = EventKind::Camera {
         status: CameraStatus::Lost,
