@@ -1,6 +1,6 @@
 //! Criterion benchmarks: each model alone, in f32 and int8, on the input the pipeline really
-//! feeds it for a committed fixture photo, and one whole tracked frame (mesh + both irises) on
-//! that photo in each precision.
+//! feeds it for a committed fixture photo, and one whole tracked frame on that photo for each
+//! landmark model (the attention mesh; the mesh and both irises in each precision).
 //!
 //! `cargo bench --bench models`; `eyeswitch bench` times the same stages on a video.
 
@@ -9,9 +9,9 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use eyeswitch::frame::RgbView;
 use eyeswitch::inference::Model;
-use eyeswitch::models::{self, Precision, Precisions};
+use eyeswitch::models::{self, LandmarkModel, Precision, Precisions};
 use eyeswitch::pipeline::Tracker;
-use eyeswitch::vision::{Face, Landmarker, Side};
+use eyeswitch::vision::{Face, Landmarker, Landmarks, Side};
 
 /// A public-domain photo with one frontal face (tests/fixtures/README.md).
 const PHOTO: &str = "tests/fixtures/stills/mpl__grace_hopper.jpg";
@@ -26,15 +26,28 @@ fn benches(c: &mut Criterion) {
         RgbView::new(rgb.width() as usize, rgb.height() as usize, rgb.as_raw()).expect("RGB image");
 
     // Run the still pipeline once to get each model's real preprocessed input.
-    let mut landmarker =
-        Landmarker::load(&models_dir, &Precisions::default()).expect("models load");
+    let mut landmarker = Landmarker::load(&models_dir, &Precisions::default(), LandmarkModel::Iris)
+        .expect("models load");
     let mut faces: Vec<Face> = Vec::new();
     landmarker.detect(img, &mut faces).expect("detect");
-    let face = faces.first().expect("the photo has a face");
-    let (detector, mesh, iris) = landmarker.stages();
+    let face = *faces.first().expect("the photo has a face");
+    let (detector, landmarks) = landmarker.stages();
+    let Landmarks::Iris { mesh, iris } = landmarks else {
+        unreachable!("loaded the iris pipeline")
+    };
     let mut eye = face.right_eye;
     iris.run(img, &face.mesh, Side::Right, &mut eye)
         .expect("iris");
+    let mut attention = Landmarker::load(
+        &models_dir,
+        &Precisions::default(),
+        LandmarkModel::Attention,
+    )
+    .expect("models load");
+    attention.detect(img, &mut faces).expect("detect");
+    let Landmarks::Attention(attention) = attention.stages().1 else {
+        unreachable!("loaded the attention mesh")
+    };
     let inputs = [
         (
             "detector",
@@ -43,6 +56,11 @@ fn benches(c: &mut Criterion) {
         ),
         ("mesh", models::mesh, mesh.input().to_vec()),
         ("iris_one_eye", models::iris, iris.input().to_vec()),
+        (
+            "attention",
+            |_| models::ATTENTION,
+            attention.input().to_vec(),
+        ),
     ];
     for (name, spec, input) in &inputs {
         for precision in [Precision::F32, Precision::Int8] {
@@ -61,11 +79,16 @@ fn benches(c: &mut Criterion) {
         }
     }
 
-    for precision in [Precision::F32, Precision::Int8] {
-        let landmarker = Landmarker::load(&models_dir, &Precisions::all(precision));
+    for (landmarks, precision) in [
+        (LandmarkModel::Attention, Precision::F32),
+        (LandmarkModel::Iris, Precision::F32),
+        (LandmarkModel::Iris, Precision::Int8),
+    ] {
+        let landmarker = Landmarker::load(&models_dir, &Precisions::all(precision), landmarks);
         let mut tracker = Tracker::new(landmarker.expect("models load"));
         tracker.track(img).expect("track");
-        c.bench_function(&format!("tracked_frame_{}", precision.name()), |b| {
+        let name = format!("tracked_frame_{}_{}", landmarks.name(), precision.name());
+        c.bench_function(&name, |b| {
             b.iter(|| {
                 let face = tracker.track(img).expect("track");
                 assert!(face.is_some(), "the tracker lost the face");

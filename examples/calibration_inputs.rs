@@ -30,11 +30,11 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use eyeswitch::capture::{EncodedSource, FrameDecoder, ReplaySource};
 use eyeswitch::frame::RgbView;
-use eyeswitch::models::Precisions;
+use eyeswitch::models::{LandmarkModel, Precisions};
 use eyeswitch::vision::landmarker::MAX_FACES;
 use eyeswitch::vision::mesh::MIN_PRESENCE;
 use eyeswitch::vision::roi::face_from_detection;
-use eyeswitch::vision::{Eye, Landmarker, Mesh, Side};
+use eyeswitch::vision::{Eye, Landmarker, Landmarks, Mesh, Side};
 
 #[derive(Parser)]
 #[command(about = "Writes eyeswitch's model input tensors on recordings, for int8 calibration")]
@@ -102,8 +102,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     // The f32 models: calibration sees the crops the unquantised pipeline makes.
-    let mut landmarker = Landmarker::load(&args.models, &Precisions::default())?;
-    let (detector, face_mesh, iris) = landmarker.stages();
+    // The iris pipeline: its two models are the ones with int8 variants.
+    let mut landmarker =
+        Landmarker::load(&args.models, &Precisions::default(), LandmarkModel::Iris)?;
+    let (detector, landmarks) = landmarker.stages();
+    let Landmarks::Iris {
+        mesh: face_mesh,
+        iris,
+    } = landmarks
+    else {
+        return Err("the iris pipeline was loaded, but another came back".into());
+    };
     let mut detector_out = TensorFile::create(&args.out, "detector.f32")?;
     let mut mesh_out = TensorFile::create(&args.out, "mesh.f32")?;
     let mut iris_out = TensorFile::create(&args.out, "iris.f32")?;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use eyeswitch::cli::ModelArgs;
-use eyeswitch::models::Precision;
+use eyeswitch::models::{LandmarkModel, Precision};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +27,9 @@ struct ModelOpts {
     /// Directory holding the ONNX models (default: $EYESWITCH_MODELS, ./models, next to the binary, /usr/share/eyeswitch/models).
     #[arg(long)]
     models: Option<PathBuf>,
+    /// Which model gives the landmarks: attention (face_landmark_with_attention, 478 points in one model, as MediaPipe runs it) or iris (the 468-point mesh, then the iris model on each eye) (default: [models] landmarks, else attention).
+    #[arg(long, value_name = "attention|iris")]
+    landmark_model: Option<LandmarkModel>,
     /// Precision for every model, f32 or int8 (default: [models.precision] and the board profile; f32 for detect and replay). bench also runs the other precision and prints the ratio.
     #[arg(long, value_name = "f32|int8")]
     precision: Option<Precision>,
@@ -40,6 +43,7 @@ impl ModelOpts {
     fn after(self, before: ModelOpts) -> ModelArgs {
         ModelArgs {
             dir: self.models.or(before.models),
+            landmark_model: self.landmark_model.or(before.landmark_model),
             precision: self.precision.or(before.precision),
             threads: self.threads.or(before.threads),
         }
@@ -266,6 +270,7 @@ fn run_offline(command: Command, args: ModelArgs) -> Result<bool, String> {
         } => eyeswitch::cli::detect::run(
             &models,
             &precisions,
+            config.models.landmarks(),
             threads,
             &images,
             json,

@@ -1,4 +1,5 @@
-//! The three MediaPipe models eyeswitch runs, in each precision, and where to find them on disk.
+//! The MediaPipe models eyeswitch runs, in each precision, the two landmark pipelines they
+//! make, and where to find them on disk.
 //!
 //! Checksums are those of the files `scripts/convert-models` and `scripts/quantize-models`
 //! write; see models/README.md.
@@ -42,7 +43,44 @@ impl std::str::FromStr for Precision {
     }
 }
 
-/// Precision per model, for the three models of the landmark pipeline.
+/// Which model gives the landmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LandmarkModel {
+    /// face_landmark_with_attention: 478 refined points from one model, as MediaPipe's own
+    /// refined graph runs; half the iris pipeline's time (PERFORMANCE.md).
+    #[default]
+    Attention,
+    /// face_landmark (468 points), then iris_landmark on each eye.
+    Iris,
+}
+
+impl LandmarkModel {
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            LandmarkModel::Attention => "attention",
+            LandmarkModel::Iris => "iris",
+        }
+    }
+}
+
+impl std::str::FromStr for LandmarkModel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<LandmarkModel, String> {
+        match s {
+            "attention" => Ok(LandmarkModel::Attention),
+            "iris" => Ok(LandmarkModel::Iris),
+            _ => Err(format!(
+                "unknown landmark model {s:?}: use attention or iris"
+            )),
+        }
+    }
+}
+
+/// Precision per model, for the detector and the iris pipeline's two models (the attention
+/// mesh has only f32).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Precisions {
@@ -75,13 +113,16 @@ impl Precisions {
         ]
     }
 
-    /// The file spec of each model at its precision, in pipeline order.
-    pub fn specs(&self) -> [ModelSpec; 3] {
-        [
-            detector(self.face_detector),
-            mesh(self.face_landmark),
-            iris(self.iris_landmark),
-        ]
+    /// The file spec of each model `landmarks` runs, at its precision, in pipeline order.
+    pub fn specs(&self, landmarks: LandmarkModel) -> Vec<ModelSpec> {
+        match landmarks {
+            LandmarkModel::Attention => vec![detector(self.face_detector), ATTENTION],
+            LandmarkModel::Iris => vec![
+                detector(self.face_detector),
+                mesh(self.face_landmark),
+                iris(self.iris_landmark),
+            ],
+        }
     }
 
     /// The models asked for in int8 that have no int8 variant (it failed the parity bounds).
@@ -121,7 +162,7 @@ fn pick(f32: ModelSpec, int8: Option<ModelSpec>, p: Precision) -> ModelSpec {
 /// BlazeFace short-range detector (face_detection_short_range.tflite).
 pub const DETECTOR: ModelSpec = ModelSpec {
     file: "face_detection_short_range.onnx",
-    sha256: "444d33bb90b50399d7d45780a6e7c955a23404b382a980e932c8724853911591",
+    sha256: "f2fa60b2cd18d7855d0e73eae3bd7bee4eb7a2dc6247e143680f834fc973202b",
     input: [1, 128, 128, 3],
     // regressors [1,896,16], classificators [1,896,1]
     outputs: &[896 * 16, 896],
@@ -130,16 +171,28 @@ pub const DETECTOR: ModelSpec = ModelSpec {
 /// 468-point face mesh (face_landmark.tflite, the mesh-only model).
 pub const MESH: ModelSpec = ModelSpec {
     file: "face_landmark.onnx",
-    sha256: "7bbee425b4a6b1c4fd5629ab123eecb83bfa29a94e50a7f5bd77b3c36c1d27c7",
+    sha256: "ec2240eb90a65fcb4328c67eba9858378225316e73c81ee6e8395cfc4a10dce0",
     input: [1, 192, 192, 3],
     // conv2d_21 [1,1,1,1404] = 468 × xyz, conv2d_31 [1,1,1,1] = face-presence logit
     outputs: &[468 * 3, 1],
 };
 
+/// 478-point attention mesh (face_landmark_with_attention.tflite): the mesh backbone with
+/// region heads for the lips and each eye with its iris; MediaPipe's refined graph runs it.
+pub const ATTENTION: ModelSpec = ModelSpec {
+    file: "face_landmark_with_attention.onnx",
+    sha256: "4e8f3c41d43b86729f8664fe06d240a3ec88147238b5deed9da3e3db260cf97a",
+    input: [1, 192, 192, 3],
+    // mesh [1,1,1,1404] = 468 × xyz, lips 80 × xy, left eye 71 × xy, right eye 71 × xy,
+    // left iris 5 × xy, right iris 5 × xy (MediaPipe's left = the subject's right), and the
+    // face-presence logit
+    outputs: &[468 * 3, 80 * 2, 71 * 2, 71 * 2, 5 * 2, 5 * 2, 1],
+};
+
 /// Iris and eye-contour model (iris_landmark.tflite).
 pub const IRIS: ModelSpec = ModelSpec {
     file: "iris_landmark.onnx",
-    sha256: "6233c5ab672c98bffb832cf20e0ae4a48c8ea78f4804c2a4b322731e4e456998",
+    sha256: "a3fa502b2aeddd9d0063890eee45710ae47dfb97ac90d79f3f165e4210b3a0ae",
     input: [1, 64, 64, 3],
     // output_eyes_contours_and_brows [1,213] = 71 × xyz, output_iris [1,15] = 5 × xyz
     outputs: &[71 * 3, 5 * 3],
@@ -154,14 +207,14 @@ pub const DETECTOR_INT8: Option<ModelSpec> = None;
 /// bounds, the fastest in tract; see models/README.md).
 pub const MESH_INT8: Option<ModelSpec> = Some(ModelSpec {
     file: "face_landmark.int8.onnx",
-    sha256: "2b21126518d6a8130d1ffe73cd03006dad9a0a4e66ae7cb759715ef14f51c95e",
+    sha256: "e4ffd15f648b6fbe3b5565f7b6751e8b2e2b563896d0654bc558d5672352ff73",
     ..MESH
 });
 
 /// int8 iris model: `scripts/quantize-models --install iris=qop-conv-pointwise`.
 pub const IRIS_INT8: Option<ModelSpec> = Some(ModelSpec {
     file: "iris_landmark.int8.onnx",
-    sha256: "5ca6b36146a4952eb26ad464e2fab9ebf1bd9a91ce60610231ad628b488180e9",
+    sha256: "69dcaae15b4eb0054c9beeee86ba3aa16c4e3540f790c7009de3f3d3bf78323d",
     ..IRIS
 });
 
@@ -203,7 +256,11 @@ mod tests {
         let p = Precisions::all(Precision::Int8);
         assert_eq!(p.face_detector, Precision::F32);
         assert_eq!(p.face_landmark, Precision::Int8);
-        assert_eq!(p.specs()[1].file, "face_landmark.int8.onnx");
+        assert_eq!(
+            p.specs(LandmarkModel::Iris)[1].file,
+            "face_landmark.int8.onnx"
+        );
+        assert_eq!(p.specs(LandmarkModel::Attention)[1].file, ATTENTION.file);
         assert_eq!(p.unavailable().count(), 0);
         let asked = Precisions {
             face_detector: Precision::Int8,

@@ -3,8 +3,10 @@
 tf2onnx numbers the tensors it creates (`const_fold_opt__802`) from a global counter whose
 value depends on the optimiser's traversal order, which varies between runs. Renaming every
 tensor that is not a graph input or output by its first use in node order, and ordering the
-initializers the same way, removes that noise without touching the computation.
+initializers the same way, removes that noise without touching the computation. The graph's
+doc string names the .tflite by its path inside the wheel, not by where the venv was.
 """
+import re
 import sys
 
 import onnx
@@ -36,6 +38,9 @@ def canonicalise(path: str) -> None:
     g.initializer.extend(inits)
     for vi in g.value_info:
         vi.name = name_of(vi.name)
+    # tf2onnx records the path it read the .tflite from, which is wherever the venv lives;
+    # keep only the part inside the wheel.
+    g.doc_string = re.sub(r"\S*/site-packages/(mediapipe/)", r"\1", g.doc_string)
     onnx.save(model, path)
 
 

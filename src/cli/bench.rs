@@ -8,7 +8,7 @@ use super::replay::{open_source, ReplayError};
 use crate::alloc_count;
 use crate::capture::FrameSource;
 use crate::config::{Config, PrecisionChoice};
-use crate::models::{Precision, Precisions};
+use crate::models::{LandmarkModel, Precision, Precisions};
 use crate::pipeline::{self, Pipeline};
 
 /// Frames run before measuring, so start-up allocations and cold caches are left out.
@@ -98,33 +98,48 @@ fn read_baseline(path: &Path) -> Result<f64, ReplayError> {
         .ok_or_else(|| bad("no positive mediapipe.median_ms".into()))
 }
 
-/// One pipeline under test, every model in one precision, and its stage timings.
+/// One pipeline under test: a landmark model, every model in one precision, and its stage
+/// timings.
 struct Run {
+    landmarks: LandmarkModel,
     precision: Precision,
     pipeline: Pipeline,
     stages: [Stage; 6],
 }
 
 impl Run {
-    /// `config`'s pipeline with every model in `precision`.
-    fn new(config: &Config, precision: Precision, capacity: usize) -> Result<Run, ReplayError> {
+    /// `config`'s pipeline with `landmarks` and every model in `precision`.
+    fn new(
+        config: &Config,
+        landmarks: LandmarkModel,
+        precision: Precision,
+        capacity: usize,
+    ) -> Result<Run, ReplayError> {
         let mut config = config.clone();
+        config.models.landmarks = Some(landmarks);
         config.models.precision = PrecisionChoice::all(precision);
         Ok(Run {
+            landmarks,
             precision,
             pipeline: pipeline::build(&config)?,
             stages: STAGES.map(|n| Stage::new(n, capacity)),
         })
     }
 
+    /// "attention f32", "iris int8": what this run is, as printed.
+    fn label(&self) -> String {
+        format!("{} {}", self.landmarks.name(), self.precision.name())
+    }
+
     /// Prints the stage table; returns the JSON of the stages and the frame median.
     fn report(&mut self) -> Result<(serde_json::Value, f64), ReplayError> {
         let mut out = std::io::stdout().lock();
-        let specs = Precisions::all(self.precision).specs();
+        let specs = Precisions::all(self.precision).specs(self.landmarks);
         let files: Vec<&str> = specs.iter().map(|s| s.file).collect();
         writeln!(
             out,
-            "precision {} ({})",
+            "landmarks {}, precision {} ({})",
+            self.landmarks.name(),
             self.precision.name(),
             files.join(", ")
         )?;
@@ -159,20 +174,38 @@ fn other(p: Precision) -> Precision {
     }
 }
 
+/// The other landmark model, the one `--baseline` also times.
+fn other_landmarks(m: LandmarkModel) -> LandmarkModel {
+    match m {
+        LandmarkModel::Attention => LandmarkModel::Iris,
+        LandmarkModel::Iris => LandmarkModel::Attention,
+    }
+}
+
 /// Runs the recording (see [`Options`]) and prints the figures, then one JSON line.
 ///
-/// With `--precision`, two pipelines run on every decoded frame, in alternating order so
-/// neither always gets the warmer cache; decode time counts in both frames.
+/// With `--precision`, the same landmark model also runs in the other precision; with
+/// `--baseline`, the other landmark model also runs, so both are compared with MediaPipe on
+/// the same frames. Every pipeline runs on every decoded frame, in rotating order so none
+/// always gets the warmer cache; decode time counts in each.
 pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), ReplayError> {
     let mediapipe_ms = opts.baseline.map(read_baseline).transpose()?;
     let _tracking = alloc_count::track_this_thread();
     let load = Instant::now();
     let capacity = opts.max_frames.unwrap_or(4096);
     let under_test = opts.precision.unwrap_or_default();
-    let mut runs = vec![Run::new(config, under_test, capacity)?];
+    let landmarks = config.models.landmarks();
+    let mut runs = vec![Run::new(config, landmarks, under_test, capacity)?];
     if opts.precision.is_some() {
-        let baseline = other(under_test);
-        runs.push(Run::new(config, baseline, capacity)?);
+        runs.push(Run::new(config, landmarks, other(under_test), capacity)?);
+    }
+    if opts.baseline.is_some() {
+        runs.push(Run::new(
+            config,
+            other_landmarks(landmarks),
+            Precision::F32,
+            capacity,
+        )?);
     }
     let mut frames_in = open_source(source, opts.fps)?;
     let mut frames = 0usize;
@@ -263,31 +296,40 @@ pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), Rep
         }
     };
     let (json_stages, frame_median) = runs[0].report()?;
+    let under_test_label = runs[0].label();
     let mut out = std::io::stdout().lock();
-    let mut precision_json = serde_json::json!({"under_test": under_test.name()});
-    if let Some(base) = runs.get_mut(1) {
-        let (base_stages, _) = base.report()?;
+    let mut compared = Vec::new();
+    for other_run in runs.iter_mut().skip(1) {
+        let (other_stages, other_median) = other_run.report()?;
         let mut ratios = serde_json::Map::new();
         for stage in ["detector", "mesh", "iris", "frame"] {
             let median = |j: &serde_json::Value| j[stage]["median_ms"].as_f64().unwrap_or(0.0);
-            let (test, baseline) = (median(&json_stages), median(&base_stages));
-            let ratio = (baseline > 0.0).then(|| test / baseline);
+            let (test, baseline) = (median(&json_stages), median(&other_stages));
+            let ratio = (baseline > 0.0 && test > 0.0).then(|| test / baseline);
             if let Some(r) = ratio {
                 writeln!(
                     out,
-                    "{stage}: {} takes {r:.2}x as long as {}",
-                    under_test.name(),
-                    base.precision.name()
+                    "{stage}: {under_test_label} takes {r:.2}x as long as {}",
+                    other_run.label()
                 )?;
             }
             ratios.insert(stage.into(), ratio.into());
         }
-        precision_json = serde_json::json!({
-            "under_test": under_test.name(),
-            "baseline": base.precision.name(),
-            "baseline_stages": base_stages,
+        compared.push(serde_json::json!({
+            "landmarks": other_run.landmarks.name(),
+            "precision": other_run.precision.name(),
+            "stages": other_stages,
             "ratio": ratios,
-        });
+            "ratio_vs_mediapipe": mediapipe_ms.map(|mp| other_median / mp),
+        }));
+        if let Some(mp) = mediapipe_ms {
+            writeln!(
+                out,
+                "MediaPipe {mp:.3} ms/frame: {} takes {:.2}x as long",
+                other_run.label(),
+                other_median / mp
+            )?;
+        }
     }
     let fps_out = if measured.is_zero() {
         0.0
@@ -308,7 +350,7 @@ pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), Rep
     if let (Some(mp), Some(r)) = (mediapipe_ms, ratio) {
         writeln!(
             out,
-            "MediaPipe {mp:.3} ms/frame: eyeswitch takes {r:.2}x as long"
+            "MediaPipe {mp:.3} ms/frame: {under_test_label} takes {r:.2}x as long"
         )?;
     }
     let line = serde_json::json!({"bench": {
@@ -316,7 +358,9 @@ pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), Rep
         "frames": n,
         "passes": passes,
         "seconds": seconds,
-        "precision": precision_json,
+        "landmarks": runs[0].landmarks.name(),
+        "precision": under_test.name(),
+        "compared": compared,
         "stages": json_stages,
         "fps": fps_out,
         "first_frame_ms": first_frame_ms,

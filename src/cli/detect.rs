@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::frame::RgbView;
 use crate::gesture::distance::{self, Guidance, Lens};
-use crate::models::Precisions;
+use crate::models::{LandmarkModel, Precisions};
 use crate::vision::{Face, Landmarker};
 
 /// What can stop `detect`.
@@ -87,6 +87,7 @@ impl FaceJson {
 pub fn run(
     models_dir: &Path,
     precisions: &Precisions,
+    landmarks: LandmarkModel,
     threads: u32,
     images: &[PathBuf],
     json: bool,
@@ -98,7 +99,7 @@ pub fn run(
             count: images.len(),
         });
     }
-    let mut landmarker = Landmarker::load(models_dir, precisions)?;
+    let mut landmarker = Landmarker::load(models_dir, precisions, landmarks)?;
     landmarker.use_threads(models_dir, threads)?;
     let mut faces = Vec::new();
     let mut failed = 0;

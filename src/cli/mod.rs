@@ -11,12 +11,14 @@ pub mod run;
 use std::path::PathBuf;
 
 use crate::config::{Config, PrecisionChoice};
-use crate::models::Precision;
+use crate::models::{LandmarkModel, Precision};
 
 /// The global `--models`, `--precision` and `--threads` options, which override the config.
 #[derive(Debug, Clone, Default)]
 pub struct ModelArgs {
     pub dir: Option<PathBuf>,
+    /// Which model gives the landmarks.
+    pub landmark_model: Option<LandmarkModel>,
     /// One precision for every model (where a model has no int8 variant it stays f32).
     pub precision: Option<Precision>,
     /// Cores inference may use.
@@ -29,6 +31,9 @@ impl ModelArgs {
     pub fn apply(&self, mut config: Config) -> Config {
         if let Some(dir) = &self.dir {
             config.models.dir = Some(dir.clone());
+        }
+        if let Some(model) = self.landmark_model {
+            config.models.landmarks = Some(model);
         }
         if let Some(p) = self.precision {
             config.models.precision = PrecisionChoice::all(p);

@@ -22,7 +22,7 @@ pub use camera::CameraConfig;
 pub use display::{DisplayConfig, DisplayKind};
 pub use error::ConfigError;
 pub use gaze::GazeConfig;
-pub use models::{ModelsConfig, Precision, PrecisionChoice, Precisions};
+pub use models::{LandmarkModel, ModelsConfig, Precision, PrecisionChoice, Precisions};
 pub use outputs::{GpioConfig, HidConfig, OutputsConfig, SerialConfig, StdoutConfig, SwitchConfig};
 
 /// Where the config is read from when `--config` is not given.
@@ -155,6 +155,7 @@ impl Config {
             ));
         }
         models::check_int8_exists(file, "models.", &self.precisions()?)?;
+        models::check_int8_fits_landmarks(file, &self.models)?;
         self.camera.validate(file, "camera")?;
         outputs::validate_switches(file, &self.switches)?;
         self.outputs.validate(file, &self.switches)?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::config::ConfigError;
-pub use crate::models::{Precision, Precisions};
+pub use crate::models::{LandmarkModel, Precision, Precisions};
 
 /// Fails when `precisions` ask for int8 on a model that has no int8 variant; `prefix` is
 /// where the keys sit in `file` (`models.` in the config, nothing in a board profile).
@@ -20,6 +20,33 @@ pub(crate) fn check_int8_exists(
             format!("{prefix}precision.{model}"),
             "\"int8\"",
             "this model has no int8 variant that passes the accuracy bounds (models/README.md); use \"f32\"",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Fails when `[models.precision]` asks for int8 on the iris pipeline's models while the
+/// attention mesh runs: those keys would then have no effect, and the attention mesh has
+/// only f32.
+pub(crate) fn check_int8_fits_landmarks(
+    file: &str,
+    models: &ModelsConfig,
+) -> Result<(), ConfigError> {
+    if models.landmarks() != LandmarkModel::Attention {
+        return Ok(());
+    }
+    let asked = [
+        ("face_landmark", models.precision.face_landmark),
+        ("iris_landmark", models.precision.iris_landmark),
+    ];
+    match asked.iter().find(|(_, p)| *p == Some(Precision::Int8)) {
+        Some((key, _)) => Err(ConfigError::invalid(
+            file,
+            format!("models.precision.{key}"),
+            "\"int8\"",
+            "this key is for the iris pipeline's models, and models.landmarks is \"attention\" \
+             (the default), whose model has only f32: set models.landmarks = \"iris\" to run int8, \
+             or drop the key",
         )),
         None => Ok(()),
     }
@@ -61,6 +88,8 @@ pub struct ModelsConfig {
     /// Where the ONNX files are. Default: the usual search (see [`crate::models::default_dir`]);
     /// a directory named here must exist, it is never silently replaced by another.
     pub dir: Option<PathBuf>,
+    /// Which model gives the landmarks (`attention` or `iris`). Default: attention.
+    pub landmarks: Option<LandmarkModel>,
     pub precision: PrecisionChoice,
     /// Cores inference may use; 2 or more runs the two eyes' iris models at once. Default:
     /// the board profile's `threads`, else 1.
@@ -68,6 +97,11 @@ pub struct ModelsConfig {
 }
 
 impl ModelsConfig {
+    /// The landmark model: `landmarks`, else the default (attention).
+    pub fn landmarks(&self) -> LandmarkModel {
+        self.landmarks.unwrap_or_default()
+    }
+
     /// The models directory: `dir` if set (an error if it is not a directory), else the usual
     /// search.
     pub fn resolve_dir(&self, file: &str) -> Result<PathBuf, ConfigError> {

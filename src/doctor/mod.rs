@@ -126,7 +126,11 @@ pub fn check_all(config: &Config, precisions: &Precisions, env: &Environment) ->
             "set board to one of the names listed",
         ),
     });
-    checks.extend(models::check(&env.models, precisions));
+    checks.extend(models::check(
+        &env.models,
+        precisions,
+        config.models.landmarks(),
+    ));
     let cam = &config.camera;
     checks.push(camera::check(&cam.device, &cam.wanted()));
     let outputs = &config.outputs;

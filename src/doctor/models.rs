@@ -5,12 +5,12 @@ use std::path::Path;
 
 use crate::doctor::Check;
 use crate::inference::{Model, ModelError, ModelSpec};
-use crate::models::Precisions;
+use crate::models::{LandmarkModel, Precisions};
 
-/// One check per model in `dir`, each at the precision `run` would load it in.
-pub fn check(dir: &Path, precisions: &Precisions) -> Vec<Check> {
+/// One check per model `run` would load from `dir`, each at its precision.
+pub fn check(dir: &Path, precisions: &Precisions, landmarks: LandmarkModel) -> Vec<Check> {
     precisions
-        .specs()
+        .specs(landmarks)
         .iter()
         .map(|spec| check_one(dir, spec))
         .collect()

@@ -9,8 +9,12 @@ use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::ops::matmul::optimized::OptMatMul;
 
+mod landmarks_to_transform_matrix;
 mod max_pool;
 mod prelu;
+mod recycled;
+mod transform_landmarks;
+mod transform_tensor_bilinear;
 
 /// What a model file must look like before eyeswitch will run it.
 #[derive(Debug, Clone, Copy)]
@@ -207,11 +211,22 @@ pub fn cpu_features() -> String {
 }
 
 /// tract's ONNX reader, with faster lowerings of PRelu and of 2 × 2 max-pooling (see
-/// [`prelu`] and [`max_pool`], and PERFORMANCE.md).
+/// [`prelu`] and [`max_pool`], and PERFORMANCE.md), and the attention mesh's three MediaPipe
+/// custom ops under the names tf2onnx gives them.
 pub fn onnx() -> tract_onnx::Onnx {
     let mut onnx = tract_onnx::onnx();
     onnx.op_register.insert("PRelu", prelu::build);
     onnx.op_register.insert("MaxPool", max_pool::build);
+    onnx.op_register.insert(
+        "TFL_Landmarks2TransformMatrix",
+        landmarks_to_transform_matrix::build,
+    );
+    onnx.op_register.insert(
+        "TFL_TransformTensorBilinear",
+        transform_tensor_bilinear::build,
+    );
+    onnx.op_register
+        .insert("TFL_TransformLandmarks", transform_landmarks::build);
     onnx
 }
 

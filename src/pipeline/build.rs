@@ -24,7 +24,7 @@ pub enum BuildError {
 /// Loads the models `config` names, at its precisions and threads, and its gesture engine.
 pub fn build(config: &Config) -> Result<Pipeline, BuildError> {
     let dir = config.models_dir()?;
-    let mut landmarker = Landmarker::load(&dir, &config.precisions()?)?;
+    let mut landmarker = Landmarker::load(&dir, &config.precisions()?, config.models.landmarks())?;
     landmarker.use_threads(&dir, config.threads()?)?;
     let engine = Engine::new(&config.engine_config()).map_err(|source| BuildError::Gesture {
         file: config.origin.clone(),

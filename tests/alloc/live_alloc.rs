@@ -9,7 +9,7 @@ use eyeswitch::capture::{CaptureThread, Decoder, FaultConfig, FaultInjector, Pac
 use eyeswitch::event::{CameraStatus, Event, EventKind};
 use eyeswitch::gesture::Observation;
 use eyeswitch::live::LiveSink;
-use eyeswitch::models::Precision;
+use eyeswitch::models::{LandmarkModel, Precision};
 
 use crate::common;
 
@@ -50,7 +50,7 @@ fn the_live_loop_and_a_stall_allocate_nothing_of_their_own() {
     };
     let _serial = crate::serial();
     let _tracking = alloc_count::track_this_thread();
-    let mut pipeline = common::pipeline(Precision::F32, 1);
+    let mut pipeline = common::pipeline(LandmarkModel::default(), Precision::F32, 1);
     let faults = FaultConfig {
         stall_at: Some(45),
         stall_for: Duration::from_millis(500),

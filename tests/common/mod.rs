@@ -103,14 +103,16 @@ pub fn media(name: &str) -> Option<PathBuf> {
     None
 }
 
-/// The pipeline `replay` builds (the built-in defaults) on the repository's models, with every
-/// model in `precision` and inference on `threads` cores.
+/// The pipeline `replay` builds (the built-in defaults) on the repository's models, with
+/// `landmarks`, every model in `precision` and inference on `threads` cores.
 pub fn pipeline(
+    landmarks: eyeswitch::models::LandmarkModel,
     precision: eyeswitch::models::Precision,
     threads: u32,
 ) -> eyeswitch::pipeline::Pipeline {
     let mut config = eyeswitch::config::Config::default();
     config.models.dir = Some(models_dir());
+    config.models.landmarks = Some(landmarks);
     config.models.precision = eyeswitch::config::PrecisionChoice::all(precision);
     config.models.threads = Some(threads);
     eyeswitch::pipeline::build(&config).unwrap()

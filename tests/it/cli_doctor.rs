@@ -127,7 +127,7 @@ fn corrupted_and_missing_models_are_named() {
     );
     assert!(
         line.ends_with(
-            ", expected 7bbee425b4a6b1c4fd5629ab123eecb83bfa29a94e50a7f5bd77b3c36c1d27c7"
+            ", expected ec2240eb90a65fcb4328c67eba9858378225316e73c81ee6e8395cfc4a10dce0"
         ),
         "{line}"
     );

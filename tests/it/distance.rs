@@ -8,7 +8,7 @@ use eyeswitch::frame::RgbView;
 use eyeswitch::gesture::distance::{
     guidance, iris_diameter_px, max_iris_px, Guidance, Lens, IRIS_DIAMETER_MM, MIN_IRIS_PX,
 };
-use eyeswitch::models::{Precision, Precisions};
+use eyeswitch::models::{LandmarkModel, Precision, Precisions};
 use eyeswitch::pipeline::mean_iris_px;
 use eyeswitch::vision::{Face, Landmarker};
 use image::imageops::FilterType;
@@ -141,7 +141,12 @@ fn distance_range_far_side_on_scaled_photos() {
         eprintln!("SKIPPED under emulation: too many tracked frames");
         return;
     }
-    let mut lm = Landmarker::load(&models_dir(), &Precisions::all(Precision::F32)).unwrap();
+    let mut lm = Landmarker::load(
+        &models_dir(),
+        &Precisions::all(Precision::F32),
+        LandmarkModel::Iris,
+    )
+    .unwrap();
     let mut faces: Vec<Face> = Vec::new();
     let mut rows = Vec::new();
     for image in photos() {
@@ -195,7 +200,12 @@ fn distance_range_near_side_in_a_camera_frame() {
         eprintln!("SKIPPED under emulation: too many tracked frames");
         return;
     }
-    let mut lm = Landmarker::load(&models_dir(), &Precisions::all(Precision::F32)).unwrap();
+    let mut lm = Landmarker::load(
+        &models_dir(),
+        &Precisions::all(Precision::F32),
+        LandmarkModel::Iris,
+    )
+    .unwrap();
     let mut faces: Vec<Face> = Vec::new();
     let mut rows = Vec::new();
     let max_px = max_iris_px(FRAME.1 as usize);

@@ -44,6 +44,7 @@ mod output_gpio;
 mod output_hid;
 mod output_serial;
 mod output_setup;
+mod parity_attention;
 mod parity_stills;
 mod prop_capture;
 mod prop_cases;

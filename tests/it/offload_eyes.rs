@@ -2,15 +2,17 @@
 
 use crate::common::*;
 use eyeswitch::frame::RgbView;
-use eyeswitch::models::Precisions;
+use eyeswitch::models::{LandmarkModel, Precisions};
 use eyeswitch::offload::Offload;
 use eyeswitch::vision::{Face, Landmarker};
 
 #[test]
 fn two_threads_give_the_same_eyes_as_one() {
     let dir = models_dir();
-    let mut one = Landmarker::load(&dir, &Precisions::default()).expect("models load");
-    let mut two = Landmarker::load(&dir, &Precisions::default()).expect("models load");
+    let mut one =
+        Landmarker::load(&dir, &Precisions::default(), LandmarkModel::Iris).expect("models load");
+    let mut two =
+        Landmarker::load(&dir, &Precisions::default(), LandmarkModel::Iris).expect("models load");
     two.use_threads(&dir, 2).expect("worker starts");
     let (mut a, mut b): (Vec<Face>, Vec<Face>) = (Vec::new(), Vec::new());
     let mut eyes = 0;

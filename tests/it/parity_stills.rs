@@ -6,7 +6,7 @@
 
 use crate::common::*;
 use eyeswitch::frame::RgbView;
-use eyeswitch::models::{Precision, Precisions};
+use eyeswitch::models::{LandmarkModel, Precision, Precisions};
 use eyeswitch::vision::{Face, Landmarker};
 
 /// Largest errors allowed, in % of IOD (EAR: absolute).
@@ -84,7 +84,8 @@ fn stills_match_mediapipe_int8() {
 
 fn check(precision: Precision, bounds: &Bounds) {
     let precisions = Precisions::all(precision);
-    let mut landmarker = Landmarker::load(&models_dir(), &precisions).expect("models load");
+    let mut landmarker =
+        Landmarker::load(&models_dir(), &precisions, LandmarkModel::Iris).expect("models load");
     let mut faces: Vec<Face> = Vec::new();
     let mut worst = Worst::default();
     println!("{precision:?}: image | mesh mean/max % | iris ctr % | contour mean/max % | vs refined % | EAR diff");

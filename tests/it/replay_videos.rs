@@ -6,7 +6,7 @@ use crate::common;
 
 use eyeswitch::capture::{Decoder, FaultConfig, FaultInjector, FrameSource, ReplaySource};
 use eyeswitch::event::{Event, EventKind, GazeRegion};
-use eyeswitch::models::Precision;
+use eyeswitch::models::{LandmarkModel, Precision};
 
 /// Frame rates as ffprobe reports them (../shared/README.md).
 struct Video {
@@ -70,8 +70,13 @@ const VIDEOS: [Video; 6] = [
     },
 ];
 
-fn replay(path: &std::path::Path, fps: f64, precision: Precision) -> Vec<Event> {
-    let mut pipeline = common::pipeline(precision, 1);
+fn replay(
+    path: &std::path::Path,
+    fps: f64,
+    landmarks: LandmarkModel,
+    precision: Precision,
+) -> Vec<Event> {
+    let mut pipeline = common::pipeline(landmarks, precision, 1);
     let mut source = Decoder::new(ReplaySource::open(path, fps).unwrap());
     let mut events = Vec::new();
     while let Some(frame) = source.next_frame().unwrap() {
@@ -80,20 +85,22 @@ fn replay(path: &std::path::Path, fps: f64, precision: Precision) -> Vec<Event> 
     events
 }
 
+/// The default pipeline: the attention mesh.
 fn check(video: &Video) {
-    check_in(video, Precision::F32);
+    check_in(video, LandmarkModel::Attention, Precision::F32);
 }
 
-/// The labelled blinks, and nothing but blinks and face changes, in `precision`.
-fn check_in(video: &Video, precision: Precision) {
+/// The labelled blinks, and nothing but blinks and face changes, with `landmarks` in
+/// `precision`.
+fn check_in(video: &Video, landmarks: LandmarkModel, precision: Precision) {
     if skipped_under_emulation(video) {
         return;
     }
     let Some(path) = common::media(video.name) else {
         return;
     };
-    let events = replay(&path, video.fps, precision);
-    println!("{} ({precision:?}): {:?}", video.name, events);
+    let events = replay(&path, video.fps, landmarks, precision);
+    println!("{} ({landmarks:?} {precision:?}): {:?}", video.name, events);
     let mut blinks: Vec<u64> = events
         .iter()
         .filter(|e| matches!(e.kind, EventKind::Blink { .. }))
@@ -193,18 +200,33 @@ fn cap13_one_blink_not_the_frown() {
 }
 
 #[test]
+fn single_face_with_the_iris_pipeline() {
+    check_in(&VIDEOS[0], LandmarkModel::Iris, Precision::F32);
+}
+
+#[test]
+fn cap12_with_the_iris_pipeline() {
+    check_in(&VIDEOS[4], LandmarkModel::Iris, Precision::F32);
+}
+
+#[test]
+fn cap13_with_the_iris_pipeline() {
+    check_in(&VIDEOS[5], LandmarkModel::Iris, Precision::F32);
+}
+
+#[test]
 fn single_face_in_int8() {
-    check_in(&VIDEOS[0], Precision::Int8);
+    check_in(&VIDEOS[0], LandmarkModel::Iris, Precision::Int8);
 }
 
 #[test]
 fn cap12_in_int8() {
-    check_in(&VIDEOS[4], Precision::Int8);
+    check_in(&VIDEOS[4], LandmarkModel::Iris, Precision::Int8);
 }
 
 #[test]
 fn cap13_in_int8() {
-    check_in(&VIDEOS[5], Precision::Int8);
+    check_in(&VIDEOS[5], LandmarkModel::Iris, Precision::Int8);
 }
 
 #[test]
@@ -221,7 +243,7 @@ fn corrupt_frames_do_not_stop_the_stream() {
     };
     let source = FaultInjector::new(ReplaySource::open(&path, 30.0).unwrap(), faults);
     let mut decoder = Decoder::new(source);
-    let mut pipeline = common::pipeline(Precision::F32, 1);
+    let mut pipeline = common::pipeline(LandmarkModel::default(), Precision::F32, 1);
     let mut frames = 0;
     let mut events = Vec::new();
     while let Some(frame) = decoder.next_frame().unwrap() {
