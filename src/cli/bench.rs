@@ -195,6 +195,9 @@ pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), Rep
     let capacity = opts.max_frames.unwrap_or(4096);
     let under_test = opts.precision.unwrap_or_default();
     let landmarks = config.models.landmarks();
+    if opts.precision.is_some() && landmarks == LandmarkModel::Attention {
+        return Err(ReplayError::NoInt8Attention);
+    }
     let mut runs = vec![Run::new(config, landmarks, under_test, capacity)?];
     if opts.precision.is_some() {
         runs.push(Run::new(config, landmarks, other(under_test), capacity)?);

@@ -28,6 +28,8 @@ pub enum ReplayError {
     },
     #[error("baseline {path}: {what}")]
     Baseline { path: PathBuf, what: String },
+    #[error("--precision compares the iris pipeline's f32 and int8 models; the attention mesh has only f32: add --landmark-model iris")]
+    NoInt8Attention,
     #[error("cannot write to stdout: {0}")]
     Stdout(#[from] std::io::Error),
 }

@@ -75,8 +75,9 @@ impl Tracker {
             return Ok(None);
         }
         let t = Instant::now();
-        landmarks.run_eyes(img, &mut self.face)?;
-        self.times.iris = t.elapsed();
+        if landmarks.run_eyes(img, &mut self.face)? {
+            self.times.iris = t.elapsed();
+        }
         self.roi = face_from_landmarks(&self.face.mesh.points);
         Ok(Some(&self.face))
     }

@@ -77,13 +77,14 @@ impl Landmarks {
         }
     }
 
-    /// Runs the eye models from `face.mesh`, where the landmark model has them apart.
-    pub fn run_eyes(&mut self, img: RgbView<'_>, face: &mut Face) -> Result<(), ModelError> {
+    /// Runs the eye models from `face.mesh`, where the landmark model has them apart; says
+    /// whether any ran.
+    pub fn run_eyes(&mut self, img: RgbView<'_>, face: &mut Face) -> Result<bool, ModelError> {
         match self {
-            Landmarks::Attention(_) => Ok(()),
-            Landmarks::Iris { iris, .. } => {
-                iris.run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)
-            }
+            Landmarks::Attention(_) => Ok(false),
+            Landmarks::Iris { iris, .. } => iris
+                .run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)
+                .map(|()| true),
         }
     }
 }
@@ -103,6 +104,8 @@ impl Landmarker {
         precisions: &Precisions,
         model: LandmarkModel,
     ) -> Result<Landmarker, ModelError> {
+        // In pipeline order, so a missing models directory is reported by its first file.
+        let detector = FaceDetector::load(models_dir, precisions.face_detector)?;
         let landmarks = match model {
             LandmarkModel::Attention => Landmarks::Attention(AttentionMesh::load(models_dir)?),
             LandmarkModel::Iris => Landmarks::Iris {
@@ -111,7 +114,7 @@ impl Landmarker {
             },
         };
         Ok(Landmarker {
-            detector: FaceDetector::load(models_dir, precisions.face_detector)?,
+            detector,
             landmarks,
             detections: Vec::with_capacity(16),
         })

@@ -1,7 +1,8 @@
 //! `eyeswitch detect` end to end: the binary, its JSON, its overlay and its errors.
 //!
-//! The golden file holds the x86-64 output; every other target must land within 0.05 px of
-//! it. Regenerate it after an intended change with `EYESWITCH_BLESS=1 cargo test --test it cli_detect`.
+//! The golden files hold the x86-64 output of each landmark model; every other target must land
+//! within 0.05 px of it. Regenerate them after an intended change with
+//! `EYESWITCH_BLESS=1 cargo test --test it cli_detect`.
 
 use crate::common::*;
 use serde_json::Value;
@@ -40,6 +41,15 @@ fn coords(face: &Value) -> Vec<f64> {
 
 #[test]
 fn json_matches_golden_within_cross_arch_tolerance() {
+    matches_golden("attention", "golden/detect.attention.jsonl");
+}
+
+#[test]
+fn iris_pipeline_json_matches_golden_within_cross_arch_tolerance() {
+    matches_golden("iris", "golden/detect.iris.jsonl");
+}
+
+fn matches_golden(landmark_model: &str, golden: &str) {
     let paths: Vec<String> = STILLS
         .iter()
         .map(|s| {
@@ -50,7 +60,8 @@ fn json_matches_golden_within_cross_arch_tolerance() {
                 .into_owned()
         })
         .collect();
-    let args: Vec<&str> = std::iter::once("--json")
+    let args: Vec<&str> = ["--landmark-model", landmark_model, "--json"]
+        .into_iter()
         .chain(paths.iter().map(String::as_str))
         .collect();
     let out = run_detect(&args);
@@ -60,7 +71,7 @@ fn json_matches_golden_within_cross_arch_tolerance() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let golden_path = fixtures().join("golden/detect.jsonl");
+    let golden_path = fixtures().join(golden);
     let relative = |line: &str| {
         // Store paths relative to the fixtures so the golden file does not depend on the checkout.
         let mut v: Value = serde_json::from_str(line).unwrap();
@@ -112,7 +123,7 @@ fn json_matches_golden_within_cross_arch_tolerance() {
             }
         }
     }
-    println!("largest landmark difference from the x86-64 golden output: {worst:.5} px");
+    println!("{landmark_model}: largest landmark difference from the x86-64 golden output: {worst:.5} px");
     assert!(
         worst <= CROSS_ARCH_PX,
         "landmarks differ by {worst} px from x86-64"

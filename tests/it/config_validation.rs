@@ -89,8 +89,25 @@ fn threads_and_precision_come_from_the_board_unless_set() {
 
 #[test]
 fn int8_only_where_a_variant_exists() {
-    let c = Config::parse("[models.precision]\nface_landmark = \"int8\"\n", FILE).unwrap();
+    let c = Config::parse(
+        "[models]\nlandmarks = \"iris\"\n[models.precision]\nface_landmark = \"int8\"\n",
+        FILE,
+    )
+    .unwrap();
     assert_eq!(c.precisions().unwrap().face_landmark, Precision::Int8);
+    // The attention mesh (the default) has only f32: an int8 key for the iris pipeline's
+    // models would have no effect, so it is refused with the way out.
+    invalid(
+        "[models.precision]\nface_landmark = \"int8\"\n",
+        "models.precision.face_landmark = \"int8\" is not allowed: this key is for the iris \
+         pipeline's models, and models.landmarks is \"attention\" (the default), whose model has \
+         only f32: set models.landmarks = \"iris\" to run int8, or drop the key",
+    );
+    let e = error("[models]\nlandmarks = \"mesh\"\n");
+    assert!(
+        e.contains("unknown variant `mesh`, expected `attention` or `iris`"),
+        "{e}"
+    );
     invalid(
         "[models.precision]\nface_detector = \"int8\"\n",
         "models.precision.face_detector = \"int8\" is not allowed: this model has no int8 \

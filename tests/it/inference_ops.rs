@@ -68,3 +68,56 @@ fn lowerings_match_tracts_own() {
         );
     }
 }
+
+/// The attention model read with eyeswitch's three MediaPipe ops, its nodes' op names.
+fn attention(proto: &tract_onnx::pb::ModelProto) -> TractResult<Vec<String>> {
+    let model = eyeswitch::inference::onnx()
+        .model_for_proto_model(proto)?
+        .with_input_fact(0, f32::fact(models::ATTENTION.input).into())?
+        .into_optimized()?;
+    Ok(model
+        .nodes()
+        .iter()
+        .map(|n| n.op.name().to_string())
+        .collect())
+}
+
+fn attention_proto() -> tract_onnx::pb::ModelProto {
+    eyeswitch::inference::onnx()
+        .proto_model_for_path(models_dir().join(models::ATTENTION.file))
+        .unwrap()
+}
+
+#[test]
+fn the_attention_mesh_is_one_optimised_plan_with_our_three_ops() {
+    let ops = attention(&attention_proto()).unwrap();
+    let count = |name: &str| ops.iter().filter(|o| *o == name).count();
+    assert_eq!(count("Landmarks2TransformMatrix"), 3, "{ops:?}");
+    assert_eq!(count("TransformTensorBilinear"), 3, "{ops:?}");
+    assert_eq!(count("TransformLandmarks"), 5, "{ops:?}");
+}
+
+#[test]
+fn bad_custom_op_attributes_are_load_errors_that_name_the_node() {
+    type Edit = fn(&mut tract_onnx::pb::AttributeProto);
+    let cases: [(&str, &str, Edit); 4] = [
+        ("TFL_Landmarks2TransformMatrix", "subset_idxs", |a| {
+            a.ints = vec![33, 9999]
+        }),
+        ("TFL_Landmarks2TransformMatrix", "subset_idxs", |a| {
+            a.ints.clear()
+        }),
+        ("TFL_Landmarks2TransformMatrix", "scale_x", |a| a.f = -1.0),
+        ("TFL_TransformTensorBilinear", "output_width", |a| a.i = 0),
+    ];
+    for (op, attr, edit) in cases {
+        let mut proto = attention_proto();
+        let graph = proto.graph.as_mut().unwrap();
+        let node = graph.node.iter_mut().find(|n| n.op_type == op).unwrap();
+        let name = node.name.clone();
+        edit(node.attribute.iter_mut().find(|a| a.name == attr).unwrap());
+        let err = attention(&proto).expect_err("a bad attribute loaded");
+        let text = format!("{err:?}");
+        assert!(text.contains(&name), "{op}.{attr}: {text}");
+    }
+}
