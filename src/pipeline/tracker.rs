@@ -27,6 +27,8 @@ pub struct Tracker {
     /// The ROI for this frame's mesh, from the last frame's landmarks.
     roi: Option<RotatedRect>,
     face: Face,
+    /// Whether the last frame found `face`.
+    found: bool,
     times: StageTimes,
 }
 
@@ -37,6 +39,7 @@ impl Tracker {
             detections: Vec::with_capacity(16),
             roi: None,
             face: Face::default(),
+            found: false,
             times: StageTimes::default(),
         }
     }
@@ -44,6 +47,7 @@ impl Tracker {
     /// Processes one frame; `Some` with the face when one is found.
     pub fn track(&mut self, img: RgbView<'_>) -> Result<Option<&Face>, ModelError> {
         self.times = StageTimes::default();
+        self.found = false;
         let (detector, mesh, iris) = self.landmarker.stages();
         let mut found = false;
         if let Some(roi) = self.roi {
@@ -76,7 +80,13 @@ impl Tracker {
         iris.run_both(img, &face.mesh, &mut face.right_eye, &mut face.left_eye)?;
         self.times.iris = t.elapsed();
         self.roi = face_from_landmarks(&self.face.mesh.points);
+        self.found = true;
         Ok(Some(&self.face))
+    }
+
+    /// The face the last frame found, if it found one.
+    pub fn last_face(&self) -> Option<&Face> {
+        self.found.then_some(&self.face)
     }
 
     /// How long each model took on the last frame.
@@ -87,5 +97,6 @@ impl Tracker {
     /// Forgets the tracked face, so the next frame starts with the detector.
     pub fn reset(&mut self) {
         self.roi = None;
+        self.found = false;
     }
 }
