@@ -146,7 +146,10 @@ impl WebFeed {
     fn calibrate(&mut self) -> Option<Change> {
         let flow = self.calibration.as_mut()?;
         let mut last = None;
-        flow.feed(&self.status.observation, &mut |p| last = Some(p));
+        flow.feed(&self.status.observation, &mut |p| {
+            log::info!("calibration from the setup page: {}", p.line());
+            last = Some(p);
+        });
         let progress = last?;
         self.show(&progress.line());
         match progress {

@@ -233,6 +233,14 @@ fn test_mode(context: &Context, body: &str) -> Reply {
     }
 }
 
+/// The length a stream's head announces: more than any stream sends (at 10 fps, 4 GB lasts
+/// hours on a 32-bit board, where the browser then reconnects), and within a browser's int64.
+const ENDLESS: usize = if usize::BITS >= 64 {
+    i64::MAX as usize
+} else {
+    usize::MAX
+};
+
 /// A long stream on a thread of its own, at most [`MAX_STREAMS`] at once. The head goes out
 /// through tiny_http with a length no stream reaches; the body is written and flushed part by
 /// part, so each event or picture leaves at once (tiny_http's own body writer buffers).
@@ -259,7 +267,7 @@ fn stream(request: Request, path: &str, access: Access, context: &Arc<Context>) 
                 StatusCode(200),
                 Vec::new(),
                 std::io::empty(),
-                Some(usize::MAX),
+                Some(ENDLESS),
                 None,
             )
             .with_chunked_threshold(usize::MAX);
