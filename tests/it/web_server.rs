@@ -424,3 +424,31 @@ fn a_rejected_tuning_gets_the_config_files_own_message_and_saves_nothing() {
     let current = get_json(&r, "/api/config");
     assert_eq!(current["gesture"]["long_blink_ms"], 700);
 }
+
+#[test]
+fn the_web_section_is_typed_and_validated_in_the_one_config() {
+    assert!(
+        Config::parse("", "f.toml").unwrap().web.is_none(),
+        "no [web], no listener"
+    );
+    let c = Config::parse("[web]\nlisten = \"0.0.0.0:8080\"\n", "f.toml").unwrap();
+    let web = c.web.unwrap();
+    assert_eq!(web.token_file, Path::new("/var/lib/eyeswitch/web-token"));
+    assert_eq!(web.state_dir, Path::new("/var/lib/eyeswitch"));
+    for (text, key) in [
+        ("[web]\nlisten = \"8080\"\n", "web.listen"),
+        ("[web]\nlisten = \"phone:80\"\n", "web.listen"),
+        (
+            "[web]\nlisten = \"0.0.0.0:8080\"\ntoken_file = \"token\"\n",
+            "web.token_file",
+        ),
+        (
+            "[web]\nlisten = \"0.0.0.0:8080\"\nstate_dir = \"state\"\n",
+            "web.state_dir",
+        ),
+        ("[web]\nlisten = \"0.0.0.0:8080\"\nport = 1\n", "port"),
+    ] {
+        let e = Config::parse(text, "f.toml").unwrap_err().to_string();
+        assert!(e.contains(key) && e.contains("f.toml"), "{text:?}: {e}");
+    }
+}
