@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::display::{FixedText, StatusModel};
 use crate::gesture::distance::Guidance;
-use crate::gesture::{GazeProfile, GestureConfig, Observation};
+use crate::gesture::{GazeProfile, GestureConfig, IrisPos, Observation};
 
 /// How dark or bright the eye region is, from its mean luma and its clipped share.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,14 +116,24 @@ impl WebStatus {
                 "distance": f.distance_guidance.map(guidance),
             })
         });
-        let gaze = self
-            .observation
-            .face
-            .and_then(|f| match (f.right.iris, f.left.iris) {
-                (Some(r), Some(l)) => Some(json!({"x": (r.x + l.x) / 2.0, "y": (r.y + l.y) / 2.0})),
-                (Some(one), None) | (None, Some(one)) => Some(json!({"x": one.x, "y": one.y})),
-                (None, None) => None,
-            });
+        // The point and the regions in the profile's own (head-compensated) frame; without a
+        // calibration, the default's regions around a centre at 0 (the engine's learned centre
+        // shifts them a little).
+        let profile = self
+            .profile
+            .unwrap_or_else(GazeProfile::default_uncalibrated);
+        let gaze = self.observation.face.and_then(|f| {
+            let iris = match (f.right.iris, f.left.iris) {
+                (Some(r), Some(l)) => IrisPos {
+                    x: (r.x + l.x) / 2.0,
+                    y: (r.y + l.y) / 2.0,
+                },
+                (Some(one), None) | (None, Some(one)) => one,
+                (None, None) => return None,
+            };
+            let (x, y) = profile.gaze_point(iris, f.head);
+            Some(json!({"x": x, "y": y}))
+        });
         json!({
             "t_ms": self.observation.t_ms,
             "frame": self.observation.frame,
@@ -140,7 +150,7 @@ impl WebStatus {
             "gesture": self.gesture,
             "profile": {
                 "calibrated": self.profile.is_some(),
-                "regions": self.profile,
+                "regions": profile,
             },
             "calibration": {
                 "state": self.calibration.name(),
