@@ -128,7 +128,7 @@ fn the_frame_loop_with_the_page_open_allocates_nothing_of_its_own() {
 
     let mut watched = Vec::with_capacity(measured);
     let _tracking = alloc_count::track_this_thread();
-    let mark = Some(alloc_count::counts());
+    let mark = alloc_count::counts();
     frames(
         &mut pipeline,
         &mut source,
@@ -136,7 +136,7 @@ fn the_frame_loop_with_the_page_open_allocates_nothing_of_its_own() {
         measured,
         &mut watched,
     );
-    let counted = alloc_count::counts().since(mark.unwrap());
+    let counted = alloc_count::counts().since(mark);
     drop(_tracking);
     let deadline = Instant::now() + Duration::from_secs(5);
     while preview.load(Ordering::Relaxed) < 20_000 && Instant::now() < deadline {
