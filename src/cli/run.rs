@@ -15,7 +15,7 @@ use crate::capture::{
 };
 use crate::config::{self, Config};
 use crate::display::{self, StatusFeed};
-use crate::event::{Event, EventKind, SwitchAction};
+use crate::event::Event;
 use crate::event_text::EventText;
 use crate::gesture::Observation;
 use crate::live::{CameraWatch, End, Live, LiveSink, StatusCell};
@@ -105,16 +105,8 @@ struct Sinks {
 
 impl LiveSink for Sinks {
     fn event(&mut self, event: &Event) {
-        let held_back = self.web.as_ref().is_some_and(WebFeed::test_mode)
-            && matches!(
-                event.kind,
-                EventKind::Switch {
-                    action: SwitchAction::Press,
-                    ..
-                }
-            );
-        // Test mode holds presses back; releases always go out, so nothing stays held.
-        if !held_back {
+        // The page's test mode holds presses back; releases always go out.
+        if !self.web.as_ref().is_some_and(|w| w.holds_back(event)) {
             lock(&self.fan).send(event);
         }
         if let Some(status) = self.status.as_mut() {

@@ -59,9 +59,17 @@ impl WebFeed {
         }
     }
 
-    /// Whether switch presses are held back (test mode): gestures still reach the page.
-    pub fn test_mode(&self) -> bool {
+    /// Whether `event` is kept from the outputs: in test mode a press is (its gesture still
+    /// reaches the page), a release never is, so nothing pressed before stays held.
+    pub fn holds_back(&self, event: &Event) -> bool {
         self.status.test_mode
+            && matches!(
+                event.kind,
+                EventKind::Switch {
+                    action: SwitchAction::Press,
+                    ..
+                }
+            )
     }
 
     /// One event, as every output gets it.
@@ -232,4 +240,55 @@ fn light(frame: &Frame<'_>, face: &Face) -> Option<Light> {
         mean: sum as f32 / n as f32,
         clipped: clipped as f32 / n as f32,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::event::Gesture;
+    use crate::web::{control, events, preview, status};
+
+    fn feed() -> WebFeed {
+        let s = WebStatus::new(Config::default().gesture, None);
+        let shared = Arc::new(Shared {
+            status: status::StatusSlot::new(s),
+            events: Arc::new(events::EventRing::default()),
+            preview: preview::PreviewSlot::default(),
+            control: control::Control::default(),
+        });
+        WebFeed::new(shared, s, PathBuf::from("/nonexistent/profile.toml"))
+    }
+
+    fn switch(action: SwitchAction) -> Event {
+        Event {
+            t_ms: 0,
+            frame: 0,
+            kind: EventKind::Switch {
+                switch: 1,
+                action,
+                gesture: Gesture::LongBlink,
+            },
+        }
+    }
+
+    #[test]
+    fn test_mode_holds_back_presses_but_never_releases_and_ends_by_itself() {
+        let mut f = feed();
+        assert!(!f.holds_back(&switch(SwitchAction::Press)));
+        f.shared.control.request(|r| r.test_mode = Some(true));
+        assert!(f.requests(1000).is_none());
+        assert!(f.holds_back(&switch(SwitchAction::Press)));
+        assert!(!f.holds_back(&switch(SwitchAction::Release)));
+        let blink = Event {
+            kind: EventKind::Blink { duration_ms: 100 },
+            ..switch(SwitchAction::Press)
+        };
+        assert!(!f.holds_back(&blink));
+        f.frame(&Observation {
+            t_ms: 1000 + TEST_MODE_MS,
+            ..Observation::default()
+        });
+        assert!(!f.holds_back(&switch(SwitchAction::Press)), "expired");
+    }
 }
