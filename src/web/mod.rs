@@ -118,7 +118,6 @@ impl WebServer {
             stop: Arc::clone(&stop),
         });
         let mut threads = Vec::with_capacity(2);
-        let server = Arc::new(server);
         threads.push(
             thread::Builder::new()
                 .name("web".into())
