@@ -115,8 +115,13 @@ fn preview_pictures(run: &Run, n: usize) -> Vec<Vec<u8>> {
     )
     .unwrap();
     let mut reader = BufReader::new(s);
-    let mut pictures = Vec::new();
     let mut line = String::new();
+    // The response's own head first: its length is the stream's, not a picture's.
+    while line != "\r\n" {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+    }
+    let mut pictures = Vec::new();
     let mut length = None;
     while pictures.len() < n {
         line.clear();
@@ -145,7 +150,10 @@ fn the_page_in_run_shows_the_face_streams_the_preview_and_applies_tuning() {
         return;
     };
     let run = start("web-run", &clip, 25);
-    let s = run.wait_for(60, |s| !s["face"].is_null());
+    // A frame rate needs two frames: the first status with a face may have none yet.
+    let s = run.wait_for(60, |s| {
+        !s["face"].is_null() && s["fps"].as_f64().is_some_and(|f| f > 1.0)
+    });
     assert!(!s["face"].is_null(), "a face on /api/status: {s}");
     assert!(s["fps"].as_f64().unwrap() > 1.0, "{s}");
     let pictures = preview_pictures(&run, 3);
@@ -178,13 +186,20 @@ fn a_calibration_from_the_page_completes_and_writes_the_profile() {
     };
     let run = start("web-calibrate", &clip, 25);
     run.wait_for(60, |s| !s["face"].is_null());
-    assert_eq!(
-        run.post("/api/calibrate", r#"{"action": "start", "step_ms": 500}"#),
-        200
-    );
-    let s = run.wait_for(45, |s| {
-        matches!(s["calibration"]["state"].as_str(), Some("done" | "failed"))
-    });
+    // The recording's person does not follow the prompts: a centre step that catches a blink or
+    // a glance fails as on the camera, and the carer starts again, as here (up to three times).
+    let mut s = serde_json::Value::Null;
+    for _ in 0..3 {
+        let start = r#"{"action": "start", "step_ms": 500}"#;
+        assert_eq!(run.post("/api/calibrate", start), 200);
+        run.wait_for(5, |s| s["calibration"]["state"] == "running");
+        s = run.wait_for(45, |s| {
+            matches!(s["calibration"]["state"].as_str(), Some("done" | "failed"))
+        });
+        if s["calibration"]["state"] == "done" {
+            break;
+        }
+    }
     assert_eq!(s["calibration"]["state"], "done", "{s}");
     assert_eq!(s["profile"]["calibrated"], true, "{s}");
     let profile = run.dir.join("profile.toml");
