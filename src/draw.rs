@@ -1,4 +1,5 @@
-//! Draws landmarks over an image with embedded-graphics, for `detect --draw`.
+//! Draws landmarks over an image with embedded-graphics, for `detect --draw` and the setup
+//! page's preview.
 
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -42,34 +43,42 @@ const BOX: Rgb888 = Rgb888::new(255, 60, 60);
 
 /// Draws each face's detection box, mesh, eye contours and irises onto `img`.
 pub fn draw_faces(img: &mut RgbImage, faces: &[Face]) {
-    let mut target = ImageTarget(img);
     for face in faces {
-        // Dots and lines grow with the face so the overlay reads at any resolution.
-        let iod = dist(face.mesh.points[33], face.mesh.points[263]);
-        let dot = ((iod / 60.0).round() as u32).clamp(1, 6);
-        let stroke = dot.div_ceil(2);
-        let [x0, y0, x1, y1] = face.detection.bbox;
-        let _ = Rectangle::with_corners(pt(x0, y0), pt(x1, y1))
-            .into_styled(PrimitiveStyle::with_stroke(BOX, stroke))
-            .draw(&mut target);
+        draw_face(img, face, true);
+    }
+}
+
+/// One face's detection box, eye contours and irises, and its mesh when `mesh` (the setup
+/// page's preview leaves the mesh out: on a phone it hides the eyes).
+pub fn draw_face(img: &mut RgbImage, face: &Face, mesh: bool) {
+    let mut target = ImageTarget(img);
+    // Dots and lines grow with the face so the overlay reads at any resolution.
+    let iod = dist(face.mesh.points[33], face.mesh.points[263]);
+    let dot = ((iod / 60.0).round() as u32).clamp(1, 6);
+    let stroke = dot.div_ceil(2);
+    let [x0, y0, x1, y1] = face.detection.bbox;
+    let _ = Rectangle::with_corners(pt(x0, y0), pt(x1, y1))
+        .into_styled(PrimitiveStyle::with_stroke(BOX, stroke))
+        .draw(&mut target);
+    if mesh {
         for p in &face.mesh.points {
             let _ = dot_at(p, dot, MESH).draw(&mut target);
         }
-        for eye in [&face.right_eye, &face.left_eye] {
-            for p in &eye.contour {
-                let _ = dot_at(p, dot, CONTOUR).draw(&mut target);
-            }
-            let centre = eye.iris[0];
-            let radius = eye.iris[1..].iter().map(|p| dist(*p, centre)).sum::<f32>() / 4.0;
-            let d = (2.0 * radius).round().max(1.0) as u32;
-            let _ = Circle::with_center(pt(centre[0], centre[1]), d)
-                .into_styled(PrimitiveStyle::with_stroke(IRIS, stroke))
-                .draw(&mut target);
-            let [a, b] = [eye.iris[1], eye.iris[3]];
-            let _ = Line::new(pt(a[0], a[1]), pt(b[0], b[1]))
-                .into_styled(PrimitiveStyle::with_stroke(IRIS, 1))
-                .draw(&mut target);
+    }
+    for eye in [&face.right_eye, &face.left_eye] {
+        for p in &eye.contour {
+            let _ = dot_at(p, dot, CONTOUR).draw(&mut target);
         }
+        let centre = eye.iris[0];
+        let radius = eye.iris[1..].iter().map(|p| dist(*p, centre)).sum::<f32>() / 4.0;
+        let d = (2.0 * radius).round().max(1.0) as u32;
+        let _ = Circle::with_center(pt(centre[0], centre[1]), d)
+            .into_styled(PrimitiveStyle::with_stroke(IRIS, stroke))
+            .draw(&mut target);
+        let [a, b] = [eye.iris[1], eye.iris[3]];
+        let _ = Line::new(pt(a[0], a[1]), pt(b[0], b[1]))
+            .into_styled(PrimitiveStyle::with_stroke(IRIS, 1))
+            .draw(&mut target);
     }
 }
 

@@ -24,3 +24,4 @@ pub mod pipeline;
 pub mod profile;
 pub mod service;
 pub mod vision;
+pub mod web;

@@ -14,7 +14,10 @@ use crate::capture::{CaptureError, CaptureThread, Decoder, FrameSource, ReplaySo
 use crate::config::{Config, ConfigError};
 use crate::display::{self, StatusFeed};
 use crate::event::GazeRegion;
-use crate::gesture::{CalibrationSession, DirectionRange, GazeProfile, Observation, StepError};
+use crate::gesture::calibration_flow::{explain, name, TARGETS};
+use crate::gesture::{
+    CalibrationSession, DirectionRange, GazeProfile, GuidedCalibration, Observation, Progress,
+};
 use crate::pipeline::{self, BuildError, Pipeline};
 use crate::profile::{self, ProfileFileError};
 
@@ -98,14 +101,6 @@ impl FromStr for Steps {
     }
 }
 
-/// A target's name in the flow's lines: as in `--steps`, "centre" for the centre.
-fn name(target: GazeRegion) -> &'static str {
-    match target {
-        GazeRegion::Center => "centre",
-        other => other.name(),
-    }
-}
-
 fn region(name: &str) -> Option<GazeRegion> {
     Some(match name {
         "centre" | "center" => GazeRegion::Center,
@@ -130,21 +125,6 @@ pub enum Source {
     },
 }
 
-/// The order the person is asked to look in; the centre first, as the others are measured
-/// from it.
-const TARGETS: [GazeRegion; 5] = [
-    GazeRegion::Center,
-    GazeRegion::Left,
-    GazeRegion::Right,
-    GazeRegion::Up,
-    GazeRegion::Down,
-];
-/// Time after a prompt before frames count: reading or hearing it and moving the eyes takes
-/// about half a second (a saccade alone starts 200 ms after a cue); 700 ms leaves margin.
-const REACTION_MS: u64 = 700;
-/// Attempts per step on the camera before that direction is left uncalibrated.
-const ATTEMPTS: usize = 3;
-
 /// Runs the calibration, writes the profile and prints the range measured per direction.
 /// `profile_path` overrides `[gaze] profile`.
 pub fn run(
@@ -158,12 +138,18 @@ pub fn run(
         config.gaze.profile = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     }
     let mut pipeline = pipeline::build(&config)?;
-    let mut session = CalibrationSession::new(config.gesture.close_fraction);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match source {
+    // Directions left uncalibrated keep the default's reach, recentred on this user.
+    let fallback = profile::default_profile();
+    let (profile, directions) = match source {
         Source::Recording { path, fps, steps } => {
-            recording(&mut pipeline, &mut session, path, *fps, steps, &mut out)?
+            let mut session = CalibrationSession::new(config.gesture.close_fraction);
+            recording(&mut pipeline, &mut session, path, *fps, steps, &mut out)?;
+            let profile = session
+                .profile(fallback.as_ref())
+                .ok_or_else(|| CalibrateError::NoCentre("not measured".into()))?;
+            (profile, session.directions().to_vec())
         }
         Source::Camera { step_ms } => {
             let mut status = match display::setup::start(&config.display) {
@@ -173,21 +159,18 @@ pub fn run(
                     None
                 }
             };
+            let flow = GuidedCalibration::new(config.gesture.close_fraction, *step_ms, fallback);
             camera(
                 &config,
                 &mut pipeline,
-                &mut session,
+                flow,
                 *step_ms,
                 status.as_mut(),
                 &mut out,
             )?
         }
-    }
-    let profile = session
-        // Directions left uncalibrated keep the default's reach, recentred on this user.
-        .profile(profile::default_profile().as_ref())
-        .ok_or_else(|| CalibrateError::NoCentre("not measured".into()))?;
-    summary(&mut out, session.directions(), &profile)?;
+    };
+    summary(&mut out, &directions, &profile)?;
     profile::save(&config.gaze.profile, &profile)?;
     writeln!(
         out,
@@ -255,16 +238,16 @@ fn recording(
     Ok(())
 }
 
-/// The guided flow on the camera: a prompt per step, frames counted from [`REACTION_MS`] after
-/// it for `step_ms`, and up to [`ATTEMPTS`] tries per step.
+/// The guided flow on the camera ([`GuidedCalibration`], as the setup page runs it): the
+/// profile and the directions measured, or why the centre failed.
 fn camera(
     config: &Config,
     pipeline: &mut Pipeline,
-    session: &mut CalibrationSession,
+    mut flow: GuidedCalibration,
     step_ms: u32,
     mut status: Option<&mut StatusFeed>,
     out: &mut impl Write,
-) -> Result<(), CalibrateError> {
+) -> Result<(GazeProfile, Vec<DirectionRange>), CalibrateError> {
     let cam = &config.camera;
     let camera =
         V4l2Source::new(&cam.device, cam.wanted()).on_status(|s| log::warn!("camera: {s:?}"));
@@ -275,92 +258,29 @@ fn camera(
         cam.device.display(),
         f64::from(step_ms) / 1000.0
     )?;
-    for target in TARGETS {
-        let name = name(target);
-        let mut done = false;
-        for attempt in 1..=ATTEMPTS {
-            let prompt = prompt(target);
-            writeln!(out, "{prompt} ...")?;
-            out.flush()?;
+    let mut lines: Vec<Progress> = vec![flow.begin()];
+    let mut ended = None;
+    loop {
+        for progress in lines.drain(..) {
             if let Some(s) = status.as_deref_mut() {
-                s.prompt(prompt);
+                s.prompt(&progress.line());
             }
-            let taken = collect(pipeline, &mut frames, REACTION_MS, u64::from(step_ms))?;
-            match session.step(target, &taken) {
-                Ok(_) => {
-                    writeln!(out, "{name}: ok")?;
-                    done = true;
-                    break;
-                }
-                Err(e) => writeln!(
-                    out,
-                    "{name}: {} (attempt {attempt} of {ATTEMPTS})",
-                    explain(&e)
-                )?,
+            writeln!(out, "{}", progress.line())?;
+            out.flush()?;
+            match progress {
+                Progress::Done(profile) => ended = Some(Ok(profile)),
+                Progress::Failed(why) => ended = Some(Err(CalibrateError::NoCentre(why))),
+                _ => {}
             }
         }
-        if !done {
-            if target == GazeRegion::Center {
-                return Err(CalibrateError::NoCentre(format!(
-                    "{ATTEMPTS} attempts failed"
-                )));
-            }
-            writeln!(out, "{name}: left uncalibrated after {ATTEMPTS} attempts")?;
+        if let Some(ended) = ended {
+            return ended.map(|p| (p, flow.session().directions().to_vec()));
         }
-    }
-    if let Some(s) = status {
-        s.prompt("calibration done");
-    }
-    Ok(())
-}
-
-/// The observations of one step: frames from `skip_ms` after the first until `skip_ms +
-/// step_ms`, by frame time.
-fn collect(
-    pipeline: &mut Pipeline,
-    frames: &mut impl FrameSource,
-    skip_ms: u64,
-    step_ms: u64,
-) -> Result<Vec<Observation>, CalibrateError> {
-    let mut taken = Vec::new();
-    let mut start = None;
-    while let Some(frame) = frames.next_frame()? {
-        let t = frame.t_ms;
+        let Some(frame) = frames.next_frame()? else {
+            return Err(CalibrateError::NoCentre("the camera stopped".into()));
+        };
         let report = pipeline.process(&frame, &mut |_| {})?;
-        let since = t.saturating_sub(*start.get_or_insert(t));
-        if since >= skip_ms + step_ms {
-            break;
-        }
-        if since >= skip_ms {
-            taken.push(report.observation);
-        }
-    }
-    Ok(taken)
-}
-
-/// What the person is asked, on the terminal and the status screen (one 21-character line).
-fn prompt(target: GazeRegion) -> &'static str {
-    match target {
-        GazeRegion::Center => "Look at the camera",
-        GazeRegion::Left => "Look to your LEFT",
-        GazeRegion::Right => "Look to your RIGHT",
-        GazeRegion::Up => "Look UP",
-        GazeRegion::Down => "Look DOWN",
-    }
-}
-
-/// A step's failure in words a carer can act on.
-fn explain(e: &StepError) -> String {
-    match e {
-        StepError::Calibration(crate::gesture::CalibrationError::NotSeparated {
-            offset,
-            needed,
-            ..
-        }) => format!(
-            "the eyes moved {offset:.2} half eye widths toward the target, need {needed:.2}: \
-             look farther to that side, keeping the head still"
-        ),
-        other => other.to_string(),
+        flow.feed(&report.observation, &mut |p| lines.push(p));
     }
 }
 

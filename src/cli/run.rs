@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::ModelArgs;
 use crate::capture::{
-    CaptureError, CaptureThread, Decoder, EncodedSource, Paced, ReplaySource, V4l2Source,
+    CaptureError, CaptureThread, Decoder, EncodedSource, Frame, Paced, ReplaySource, V4l2Source,
 };
 use crate::config::{self, Config};
 use crate::display::{self, StatusFeed};
@@ -20,8 +20,9 @@ use crate::event_text::EventText;
 use crate::gesture::Observation;
 use crate::live::{CameraWatch, End, Live, LiveSink, StatusCell};
 use crate::output::{setup, FanOut, OutputError};
-use crate::pipeline::{self, BuildError};
+use crate::pipeline::{self, BuildError, Pipeline};
 use crate::service::{self, Health, Notifier};
+use crate::web::{Change, WebFeed, WebServer};
 
 /// Exit status for a config error: sysexits.h's EX_CONFIG, named in the unit's
 /// `RestartPreventExitStatus`, so a bad file is not restarted every few seconds forever.
@@ -99,13 +100,20 @@ fn start_display(config: &Config) -> Option<StatusFeed> {
 struct Sinks {
     fan: Arc<Mutex<FanOut>>,
     status: Option<StatusFeed>,
+    web: Option<WebFeed>,
 }
 
 impl LiveSink for Sinks {
     fn event(&mut self, event: &Event) {
-        lock(&self.fan).send(event);
+        // The page's test mode holds presses back; releases always go out.
+        if !self.web.as_ref().is_some_and(|w| w.holds_back(event)) {
+            lock(&self.fan).send(event);
+        }
         if let Some(status) = self.status.as_mut() {
             status.event(event);
+        }
+        if let Some(web) = self.web.as_mut() {
+            web.event(event);
         }
         // After the outputs have it: the journal's line for people (the service logs at info).
         log::info!("{}", EventText(event));
@@ -114,6 +122,51 @@ impl LiveSink for Sinks {
     fn frame(&mut self, observation: &Observation) {
         if let Some(status) = self.status.as_mut() {
             status.frame(observation);
+        }
+        if let Some(web) = self.web.as_mut() {
+            web.frame(observation);
+        }
+    }
+
+    fn after_frame(&mut self, frame: &Frame<'_>, pipeline: &mut Pipeline) {
+        let Some(change) = self
+            .web
+            .as_mut()
+            .and_then(|w| w.after_frame(frame, pipeline))
+        else {
+            return;
+        };
+        match change {
+            Change::Tuning(engine) => {
+                let (t, index) = (frame.t_ms, frame.index);
+                match pipeline.reconfigure(&engine, t, index, &mut |e| self.event(&e)) {
+                    Ok(()) => log::info!("tuning from the setup page applied"),
+                    Err(e) => log::error!("tuning from the setup page not applied: {e}"),
+                }
+            }
+            Change::Profile(profile) => pipeline.set_gaze_profile(Some(profile)),
+        }
+    }
+}
+
+/// The setup page when `[web]` asks for it; a page that cannot start is logged and `run` goes
+/// on without it, as without a status screen: the switch matters more.
+fn start_web(
+    config: &Config,
+    config_file: Option<PathBuf>,
+) -> (Option<WebServer>, Option<WebFeed>) {
+    let Some(web) = &config.web else {
+        return (None, None);
+    };
+    let profile = crate::profile::load_or_default(&config.gaze.profile).profile;
+    match WebServer::start(web, config, config_file, profile) {
+        Ok((server, feed)) => {
+            log::info!("setup page: {}", server.url());
+            (Some(server), Some(feed))
+        }
+        Err(e) => {
+            log::error!("setup page: {e}; running without it");
+            (None, None)
         }
     }
 }
@@ -173,9 +226,15 @@ pub fn run(
     };
     log::info!("eyeswitch running: {what}, config {}", config.origin);
     service::ready(&health);
+    // Where tuning from the page is saved: the file this config was read from.
+    let config_file = config_path
+        .map(Path::to_path_buf)
+        .or_else(|| Some(PathBuf::from(config::DEFAULT_PATH)).filter(|p| p.is_file()));
+    let (_web, web) = start_web(&config, config_file);
     let mut sinks = Sinks {
         fan: Arc::clone(&fan),
         status: start_display(&config),
+        web,
     };
     let mut live = Live {
         pipeline: &mut pipeline,

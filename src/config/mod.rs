@@ -10,6 +10,7 @@ pub mod error;
 pub mod gaze;
 pub mod models;
 pub mod outputs;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ pub use error::ConfigError;
 pub use gaze::GazeConfig;
 pub use models::{LandmarkModel, ModelsConfig, Precision, PrecisionChoice, Precisions};
 pub use outputs::{GpioConfig, HidConfig, OutputsConfig, SerialConfig, StdoutConfig, SwitchConfig};
+pub use web::WebConfig;
 
 /// Where the config is read from when `--config` is not given.
 pub const DEFAULT_PATH: &str = "/etc/eyeswitch/eyeswitch.toml";
@@ -47,6 +49,8 @@ pub struct Config {
     pub display: DisplayConfig,
     /// `[gaze]`: where the calibrated gaze profile is.
     pub gaze: GazeConfig,
+    /// `[web]`: the setup page; `None` (no section) means no listener.
+    pub web: Option<WebConfig>,
     /// Where this config came from (a path, or "built-in defaults"), for messages.
     #[serde(skip)]
     pub origin: String,
@@ -64,6 +68,7 @@ impl Default for Config {
             outputs: OutputsConfig::default(),
             display: DisplayConfig::default(),
             gaze: GazeConfig::default(),
+            web: None,
             origin: BUILT_IN.to_owned(),
         }
     }
@@ -161,6 +166,9 @@ impl Config {
         self.outputs.validate(file, &self.switches)?;
         self.display.validate(file)?;
         self.gaze.validate(file)?;
+        if let Some(web) = &self.web {
+            web.validate(file)?;
+        }
         self.engine_config()
             .validate()
             .map_err(|e| gesture_error(file, e))

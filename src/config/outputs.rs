@@ -17,7 +17,7 @@ pub const MAX_SWITCH: u8 = 6;
 
 /// One `[[switch]]`: switch `number` closes when `gesture` is made, for `pulse_ms` (`pulse`) or
 /// for as long as the gesture lasts (`follow`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SwitchConfig {
     pub number: u8,
@@ -25,6 +25,7 @@ pub struct SwitchConfig {
     #[serde(default = "default_mode")]
     pub mode: SwitchMode,
     /// Only for `pulse`; `None` takes the gesture engine's default pulse.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pulse_ms: Option<u32>,
 }
 

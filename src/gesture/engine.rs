@@ -67,6 +67,30 @@ impl Engine {
         self.profile_changed = true;
     }
 
+    /// Each eye's learned open baseline (right, left), for the setup page.
+    pub fn baselines(&self) -> (Option<f32>, Option<f32>) {
+        self.lids.baselines()
+    }
+
+    /// Takes new settings between frames (the setup page's tuning): every switch is released
+    /// and every gesture in progress dropped first, as on a camera loss, since a closure timed
+    /// under the old settings must not finish under the new ones. The gaze profile is kept;
+    /// the baselines are learned again (a few hundred milliseconds).
+    pub fn reconfigure(
+        &mut self,
+        config: &Config,
+        t: u64,
+        frame: u64,
+        emit: &mut impl FnMut(Event),
+    ) -> Result<(), ConfigError> {
+        let mut next = Engine::new(config)?;
+        self.camera_lost(t, frame, emit);
+        next.profile = self.profile;
+        next.profile_changed = true;
+        *self = next;
+        Ok(())
+    }
+
     /// Processes one frame and passes every event it causes to `emit`, in order: due pulse
     /// releases, face, gestures, switch edges. Non-finite openness counts as no face. Without a
     /// settled face (or before the baselines are learned) every gesture in progress is dropped: a

@@ -7,6 +7,7 @@
 mod baseline;
 mod blink;
 mod calibration;
+pub mod calibration_flow;
 mod calibration_step;
 mod config;
 mod dip;
@@ -27,6 +28,7 @@ pub use calibration::{
     calibrate, measure_centre, CalibrationError, CalibrationSample, Centre, DirectionRange,
     ProfileError, MIN_SAMPLES, WARN_OFFSET,
 };
+pub use calibration_flow::{GuidedCalibration, Progress};
 pub use calibration_step::{screen_step, CalibrationSession, Screened, StepError, StepRejected};
 pub use config::{
     can_follow, Config, ConfigError, FaceConfig, GestureConfig, SwitchMapping, SwitchMode,

@@ -78,6 +78,12 @@ impl OpennessTracker {
         }
     }
 
+    /// Each eye's learned open baseline (right, left), `None` until it has its minimum samples:
+    /// what the setup page draws the openness bars against.
+    pub fn baselines(&self) -> (Option<f32>, Option<f32>) {
+        (self.right.baseline.value(), self.left.baseline.value())
+    }
+
     /// Feeds one frame. Values at or above the close fraction train the baselines when `learn`
     /// (the caller turns it off during a bilateral closure shorter than the maximum). `None` until
     /// both baselines have their minimum samples.

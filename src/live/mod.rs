@@ -13,7 +13,7 @@ use std::time::Instant;
 
 pub use camera_watch::{CameraWatch, Idle, StatusCell};
 
-use crate::capture::{CaptureError, FrameSource};
+use crate::capture::{CaptureError, Frame, FrameSource};
 use crate::event::{Event, EventKind};
 use crate::gesture::Observation;
 use crate::pipeline::Pipeline;
@@ -25,6 +25,9 @@ pub trait LiveSink {
     fn event(&mut self, event: &Event);
     /// Every processed frame's observation.
     fn frame(&mut self, observation: &Observation);
+    /// After each processed frame, with the frame and the pipeline: for a sink that shows the
+    /// picture or changes the pipeline's settings between frames (the setup page).
+    fn after_frame(&mut self, _frame: &Frame<'_>, _pipeline: &mut Pipeline) {}
 }
 
 /// How the loop ended without an error.
@@ -79,6 +82,7 @@ impl Live<'_> {
                         Ok(report) => {
                             self.health.frame(report.observation.face.is_some());
                             sink.frame(&report.observation);
+                            sink.after_frame(&frame, self.pipeline);
                         }
                         Err(e) => log::error!("frame {}: {e}", frame.index),
                     }

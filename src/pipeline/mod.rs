@@ -75,6 +75,27 @@ impl Pipeline {
         self.engine.set_gaze_profile(profile);
     }
 
+    /// New engine settings between frames (see [`Engine::reconfigure`]).
+    pub fn reconfigure(
+        &mut self,
+        config: &crate::gesture::Config,
+        t: u64,
+        frame: u64,
+        emit: &mut impl FnMut(Event),
+    ) -> Result<(), crate::gesture::ConfigError> {
+        self.engine.reconfigure(config, t, frame, emit)
+    }
+
+    /// Each eye's learned open baseline (right, left).
+    pub fn baselines(&self) -> (Option<f32>, Option<f32>) {
+        self.engine.baselines()
+    }
+
+    /// The face the last frame found, with its landmarks (for the setup page's preview).
+    pub fn last_face(&self) -> Option<&crate::vision::Face> {
+        self.tracker.last_face()
+    }
+
     /// No frame came: releases the pulses due by stream time `t` (see [`Engine::tick`]).
     pub fn tick(&mut self, t: u64, frame: u64, emit: &mut impl FnMut(Event)) {
         self.engine.tick(t, frame, emit);

@@ -30,6 +30,8 @@ pub struct Tracker {
     /// The ROI for this frame's mesh, from the last frame's landmarks.
     roi: Option<RotatedRect>,
     face: Face,
+    /// Whether the last frame found `face`.
+    found: bool,
     times: StageTimes,
 }
 
@@ -40,6 +42,7 @@ impl Tracker {
             detections: Vec::with_capacity(16),
             roi: None,
             face: Face::default(),
+            found: false,
             times: StageTimes::default(),
         }
     }
@@ -47,6 +50,7 @@ impl Tracker {
     /// Processes one frame; `Some` with the face when one is found.
     pub fn track(&mut self, img: RgbView<'_>) -> Result<Option<&Face>, ModelError> {
         self.times = StageTimes::default();
+        self.found = false;
         let (detector, landmarks) = self.landmarker.stages();
         let mut found = false;
         if let Some(roi) = self.roi {
@@ -79,7 +83,13 @@ impl Tracker {
             self.times.iris = t.elapsed();
         }
         self.roi = face_from_landmarks(&self.face.mesh.points);
+        self.found = true;
         Ok(Some(&self.face))
+    }
+
+    /// The face the last frame found, if it found one.
+    pub fn last_face(&self) -> Option<&Face> {
+        self.found.then_some(&self.face)
     }
 
     /// How long each model took on the last frame.
@@ -90,5 +100,6 @@ impl Tracker {
     /// Forgets the tracked face, so the next frame starts with the detector.
     pub fn reset(&mut self) {
         self.roi = None;
+        self.found = false;
     }
 }

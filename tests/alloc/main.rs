@@ -17,6 +17,7 @@ mod gesture_alloc;
 mod gesture_default_alloc;
 mod hot_loop_alloc;
 mod live_alloc;
+mod web_alloc;
 
 /// Held by each test for its whole run: the counters are shared by all tracked threads.
 fn serial() -> MutexGuard<'static, ()> {

@@ -52,3 +52,5 @@ mod prop_config;
 mod prop_gesture;
 mod replay_videos;
 mod run_failsafe;
+mod web_run;
+mod web_server;
