@@ -48,10 +48,12 @@ impl std::str::FromStr for Precision {
 #[serde(rename_all = "lowercase")]
 pub enum LandmarkModel {
     /// face_landmark_with_attention: 478 refined points from one model, as MediaPipe's own
-    /// refined graph runs; half the iris pipeline's time (PERFORMANCE.md).
-    #[default]
+    /// refined graph runs; 0.58× the iris pipeline's time (PERFORMANCE.md). Not the default
+    /// yet: its narrower lid contours turn cap13's blink and the half-lidded frown after it
+    /// into one long blink, a press the person did not make (issue 12).
     Attention,
-    /// face_landmark (468 points), then iris_landmark on each eye.
+    /// face_landmark (468 points), then iris_landmark on each eye: the default.
+    #[default]
     Iris,
 }
 

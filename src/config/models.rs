@@ -25,8 +25,8 @@ pub(crate) fn check_int8_exists(
     }
 }
 
-/// Fails when `[models.precision]` asks for int8 on the iris pipeline's models while the
-/// attention mesh runs: those keys would then have no effect, and the attention mesh has
+/// Fails when `[models.precision]` asks for int8 on the iris pipeline's models while
+/// `landmarks = "attention"`: those keys would then have no effect, and the attention mesh has
 /// only f32.
 pub(crate) fn check_int8_fits_landmarks(
     file: &str,
@@ -44,9 +44,9 @@ pub(crate) fn check_int8_fits_landmarks(
             file,
             format!("models.precision.{key}"),
             "\"int8\"",
-            "this key is for the iris pipeline's models, and models.landmarks is \"attention\" \
-             (the default), whose model has only f32: set models.landmarks = \"iris\" to run int8, \
-             or drop the key",
+            "this key is for the iris pipeline's models, and models.landmarks is \"attention\", \
+             whose model has only f32: set models.landmarks = \"iris\" (the default) to run \
+             int8, or drop the key",
         )),
         None => Ok(()),
     }
@@ -88,7 +88,7 @@ pub struct ModelsConfig {
     /// Where the ONNX files are. Default: the usual search (see [`crate::models::default_dir`]);
     /// a directory named here must exist, it is never silently replaced by another.
     pub dir: Option<PathBuf>,
-    /// Which model gives the landmarks (`attention` or `iris`). Default: attention.
+    /// Which model gives the landmarks (`attention` or `iris`). Default: iris.
     pub landmarks: Option<LandmarkModel>,
     pub precision: PrecisionChoice,
     /// Cores inference may use; 2 or more runs the two eyes' iris models at once. Default:
@@ -97,7 +97,7 @@ pub struct ModelsConfig {
 }
 
 impl ModelsConfig {
-    /// The landmark model: `landmarks`, else the default (attention).
+    /// The landmark model: `landmarks`, else the default (iris).
     pub fn landmarks(&self) -> LandmarkModel {
         self.landmarks.unwrap_or_default()
     }

@@ -59,10 +59,12 @@ impl WebFeed {
         }
     }
 
-    /// Whether `event` is kept from the outputs: in test mode a press is (its gesture still
-    /// reaches the page), a release never is, so nothing pressed before stays held.
+    /// Whether `event` is kept from the outputs: in test mode and during a calibration from
+    /// the page (whose prompts ask for the very looks a gaze switch may be mapped to) a press
+    /// is (its gesture still reaches the page), a release never is, so nothing pressed before
+    /// stays held.
     pub fn holds_back(&self, event: &Event) -> bool {
-        self.status.test_mode
+        (self.status.test_mode || self.calibration.is_some())
             && matches!(
                 event.kind,
                 EventKind::Switch {
@@ -290,5 +292,17 @@ mod tests {
             ..Observation::default()
         });
         assert!(!f.holds_back(&switch(SwitchAction::Press)), "expired");
+    }
+
+    #[test]
+    fn a_calibration_from_the_page_holds_back_presses_until_it_ends() {
+        let mut f = feed();
+        f.shared.control.request(|r| r.calibrate = Some(Some(1000)));
+        assert!(f.requests(0).is_none());
+        assert!(f.holds_back(&switch(SwitchAction::Press)));
+        assert!(!f.holds_back(&switch(SwitchAction::Release)));
+        f.shared.control.request(|r| r.calibrate = Some(None));
+        assert!(f.requests(10).is_none());
+        assert!(!f.holds_back(&switch(SwitchAction::Press)), "cancelled");
     }
 }

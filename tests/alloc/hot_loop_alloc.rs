@@ -19,15 +19,30 @@ const MEASURED: usize = 120;
 /// cap13's blink then falls after the window, so its event paths are counted natively only.
 const MEASURED_EMULATED: usize = 40;
 
-/// The default pipeline: the attention mesh, whose three MediaPipe ops are ours.
+/// The attention mesh, whose three MediaPipe ops are ours.
 #[test]
-fn hot_loop_allocates_nothing_of_its_own() {
+fn hot_loop_of_the_attention_mesh_allocates_nothing_of_its_own() {
     hot_loop(LandmarkModel::Attention, Precision::F32, 1);
 }
 
+/// The default pipeline, the iris pipeline on one thread. Natively only: under qemu (seconds
+/// per iris-pipeline frame) the two-thread test runs the same models, and our own code's
+/// allocations do not depend on the CPU.
 #[test]
-fn hot_loop_of_the_iris_pipeline_allocates_nothing_of_its_own() {
+fn hot_loop_allocates_nothing_of_its_own() {
+    if skipped_under_emulation("the iris pipeline on one thread") {
+        return;
+    }
     hot_loop(LandmarkModel::Iris, Precision::F32, 1);
+}
+
+/// Whether to skip a test that repeats, under qemu, what another test already runs there.
+fn skipped_under_emulation(what: &str) -> bool {
+    let skip = common::emulated();
+    if skip {
+        eprintln!("SKIPPED under emulation: {what} (runs natively)");
+    }
+    skip
 }
 
 /// The left eye's iris on a thread of its own: that thread allocates nothing of ours either.
@@ -103,6 +118,10 @@ fn hot_loop(landmarks: LandmarkModel, precision: Precision, threads: u32) {
 /// included.
 #[test]
 fn a_face_appearing_late_allocates_nothing_of_its_own() {
+    // The whole 169-frame clip: minutes under qemu, and the hand-over it tests is our code.
+    if skipped_under_emulation("a face appearing late") {
+        return;
+    }
     let Some(path) = common::media("pyfeat__noface_face") else {
         return;
     };

