@@ -27,6 +27,12 @@ impl StatusFeed {
         self.slot.clone()
     }
 
+    /// The setup page's URL, once at start: the screen shows it while no face is tracked.
+    pub fn set_setup_url(&mut self, url: &str) {
+        self.model.set_setup_url(url);
+        self.slot.offer(&self.model);
+    }
+
     /// One event from the gesture engine.
     pub fn event(&mut self, event: &Event) {
         self.model.apply(event);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use eyeswitch::alloc_count;
 use eyeswitch::capture::{Decoder, FrameSource, ReplaySource};
 use eyeswitch::config::{Config, WebConfig};
-use eyeswitch::models::Precision;
+use eyeswitch::models::{LandmarkModel, Precision};
 use eyeswitch::web::WebServer;
 
 use crate::common;
@@ -98,7 +98,7 @@ fn the_frame_loop_with_the_page_open_allocates_nothing_of_its_own() {
     let (server, mut feed) = WebServer::start(&web, &Config::default(), None, None).unwrap();
     let url = server.url().strip_prefix("http://").unwrap().to_owned();
     let (addr, token) = url.split_once("/?token=").unwrap();
-    let mut pipeline = common::pipeline(Precision::F32, 1);
+    let mut pipeline = common::pipeline(LandmarkModel::default(), Precision::F32, 1);
     let mut source = Decoder::new(ReplaySource::open(&clip, 25.0).unwrap());
     let measured = if common::emulated() {
         MEASURED_EMULATED
