@@ -230,10 +230,14 @@ pub fn run(
     let config_file = config_path
         .map(Path::to_path_buf)
         .or_else(|| Some(PathBuf::from(config::DEFAULT_PATH)).filter(|p| p.is_file()));
-    let (_web, web) = start_web(&config, config_file);
+    let (server, web) = start_web(&config, config_file);
+    let mut status = start_display(&config);
+    if let (Some(status), Some(server)) = (status.as_mut(), &server) {
+        status.set_setup_url(server.url());
+    }
     let mut sinks = Sinks {
         fan: Arc::clone(&fan),
-        status: start_display(&config),
+        status,
         web,
     };
     let mut live = Live {

@@ -27,6 +27,18 @@ impl StatusFeed {
         self.slot.clone()
     }
 
+    /// The setup page's URL, once at start: the screen shows it while no face is tracked.
+    pub fn set_setup_url(&mut self, url: &str) {
+        self.model.set_setup_url(url);
+        if let Some(code) = self.model.setup().filter(|c| c.qr().is_none()) {
+            log::warn!(
+                "status screen: the setup page's URL does not fit a readable QR code on 128×64; it shows {} as text (a shorter host name fits)",
+                code.address()
+            );
+        }
+        self.slot.offer(&self.model);
+    }
+
     /// One event from the gesture engine.
     pub fn event(&mut self, event: &Event) {
         self.model.apply(event);

@@ -1,4 +1,5 @@
-//! Draws a [`StatusModel`] on a 128×64 monochrome layout:
+//! Draws a [`StatusModel`] on a 128×64 monochrome layout: the setup page
+//! ([`crate::display::setup_page`]) when the display thread chose it, else the status:
 //!
 //! ```text
 //! y  0  FACE            30fps
@@ -17,7 +18,7 @@ use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
 use embedded_graphics::text::{Alignment, Baseline, Text, TextStyleBuilder};
 
 use crate::display::status::LINE_CHARS;
-use crate::display::{FixedText, StatusModel};
+use crate::display::{setup_page, FixedText, Page, StatusModel};
 use crate::event::GazeRegion;
 use crate::gesture::distance::Guidance;
 
@@ -27,7 +28,7 @@ pub const WIDTH: u32 = 128;
 pub const HEIGHT: u32 = 64;
 
 /// Top of each text row; the font is 10 pixels tall, rows leave a gap for legibility.
-const ROW_FACE: i32 = 0;
+pub(super) const ROW_FACE: i32 = 0;
 const ROW_BARS: i32 = 12;
 const ROW_GAZE: i32 = 26;
 const ROW_EVENT: i32 = 40;
@@ -43,12 +44,15 @@ pub const BAR_Y: i32 = ROW_BARS;
 /// Label of the left-eye bar.
 const LEFT_LABEL_X: i32 = 66;
 
-/// Clears `target` and draws the whole status screen.
+/// Clears `target` and draws the page `model.page` names.
 pub fn render<D>(model: &StatusModel, target: &mut D) -> Result<(), D::Error>
 where
     D: DrawTarget<Color = BinaryColor>,
 {
     target.clear(BinaryColor::Off)?;
+    if let (Page::Setup, Some(code)) = (model.page, model.setup()) {
+        return setup_page::draw(code, model.face_found, target);
+    }
     let face = if model.face_found { "FACE" } else { "NO FACE" };
     text(target, face, Point::new(0, ROW_FACE), Alignment::Left)?;
 
@@ -98,7 +102,12 @@ where
 }
 
 /// One line of text in the 6×10 font, `at` being its top-left (or top-right) corner.
-fn text<D>(target: &mut D, s: &str, at: Point, alignment: Alignment) -> Result<(), D::Error>
+pub(super) fn text<D>(
+    target: &mut D,
+    s: &str,
+    at: Point,
+    alignment: Alignment,
+) -> Result<(), D::Error>
 where
     D: DrawTarget<Color = BinaryColor>,
 {

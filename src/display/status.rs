@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::display::FixedText;
+use crate::display::{FixedText, Page, SetupCode};
 use crate::event::{CameraStatus, Event, EventKind, GazeRegion, SwitchAction};
 use crate::gesture::distance::Guidance;
 use crate::gesture::Observation;
@@ -34,6 +34,10 @@ pub struct StatusModel {
     last_event: FixedText<LINE_CHARS>,
     /// Time of the last observed frame, for the frame rate.
     last_frame_ms: Option<u64>,
+    /// The setup page's address, when `[web]` is on: set once at start.
+    setup: Option<SetupCode>,
+    /// The page to draw: chosen by the display thread ([`Page::at`]), not the frame loop.
+    pub page: Page,
 }
 
 impl Default for StatusModel {
@@ -54,7 +58,18 @@ impl StatusModel {
             fps: 0.0,
             last_event: FixedText::new(),
             last_frame_ms: None,
+            setup: None,
+            page: Page::Status,
         }
+    }
+
+    /// The setup page's URL, encoded for the screen once here so no frame encodes it again.
+    pub fn set_setup_url(&mut self, url: &str) {
+        self.setup = Some(SetupCode::new(url));
+    }
+
+    pub fn setup(&self) -> Option<&SetupCode> {
+        self.setup.as_ref()
     }
 
     /// Updates the eye bars and the smoothed frame rate from one frame's observation.

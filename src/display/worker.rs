@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::display::{DisplayError, Screen, StatusSlot};
+use crate::display::{DisplayError, Page, Screen, StatusModel, StatusSlot};
 
 /// Time between screen updates: 10 Hz reads as live, and a full SSD1306 frame takes about 25 ms
 /// on 400 kHz I2C, so the bus stays mostly idle.
@@ -19,7 +19,8 @@ pub struct DisplayThread {
 }
 
 impl DisplayThread {
-    /// Shows the slot's model on `screen` whenever it changed, at most once per `period`.
+    /// Shows the slot's model on `screen` whenever it or its [`Page`] changed, at most once per
+    /// `period`.
     pub fn spawn(
         mut screen: Box<dyn Screen>,
         slot: StatusSlot,
@@ -30,22 +31,19 @@ impl DisplayThread {
         let thread = thread::Builder::new()
             .name("display".into())
             .spawn(move || {
+                let started = Instant::now();
                 let mut seen = None;
+                let mut latest: Option<StatusModel> = None;
                 let mut failing = false;
                 while !stopped.load(Ordering::Acquire) {
-                    if let Some(model) = slot.newer_than(&mut seen) {
-                        match screen.show(&model) {
-                            Ok(()) if failing => {
-                                log::info!("display: working again");
-                                failing = false;
-                            }
-                            Ok(()) => {}
-                            // Logged once per outage, not ten times a second.
-                            Err(e) if !failing => {
-                                log::error!("display: {e}; the switch keeps working, the screen is retried on every update");
-                                failing = true;
-                            }
-                            Err(_) => {}
+                    let newer = slot.newer_than(&mut seen);
+                    let changed = newer.is_some();
+                    latest = newer.or(latest);
+                    if let Some(model) = latest.as_mut() {
+                        let page = Page::at(started.elapsed(), model);
+                        if changed || page != model.page {
+                            model.page = page;
+                            failing = show(screen.as_mut(), model, failing);
                         }
                     }
                     thread::sleep(period);
@@ -56,6 +54,25 @@ impl DisplayThread {
             stop,
             thread: Some(thread),
         })
+    }
+}
+
+/// Shows `model`, logging a failure once per outage (not ten times a second) and the recovery;
+/// returns whether the screen is failing.
+fn show(screen: &mut dyn Screen, model: &StatusModel, failing: bool) -> bool {
+    match screen.show(model) {
+        Ok(()) if failing => {
+            log::info!("display: working again");
+            false
+        }
+        Ok(()) => false,
+        Err(e) if !failing => {
+            log::error!(
+                "display: {e}; the switch keeps working, the screen is retried on every update"
+            );
+            true
+        }
+        Err(_) => true,
     }
 }
 

@@ -83,11 +83,24 @@ fn header<'a>(request: &'a Request, name: &'static str) -> Option<&'a str> {
         .map(|h| h.value.as_str())
 }
 
-/// Compares in time independent of where the strings differ, so timing tells nothing.
+/// Compares in time independent of where the strings differ, so timing tells nothing. Letters
+/// in either case match: the token is hex, and the status screen's QR code carries it in
+/// capitals, which pack small enough for the 64-pixel screen (`display::setup_code`).
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+        && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| {
+            acc | (x.to_ascii_lowercase() ^ y.to_ascii_lowercase())
+        }) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn tokens_match_in_either_case_and_only_whole() {
+        assert!(same("3f9cab", "3F9CAB"));
+        assert!(!same("3f9cab", "3f9cac"));
+        assert!(!same("3f9ca", "3f9cab"));
+    }
 }

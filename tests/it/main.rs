@@ -22,6 +22,7 @@ mod config_boards;
 mod config_hid_keys;
 mod config_validation;
 mod display_feed;
+mod display_setup;
 mod display_status;
 mod distance;
 mod doctor_checks;
