@@ -6,16 +6,12 @@
 use std::path::Path;
 
 use super::iris::{Eye, Side, NUM_CONTOUR, NUM_IRIS};
-use super::mesh::{project, Mesh};
+use super::mesh::{crop_face, presence, project, Mesh, INPUT_SIZE};
 use super::roi::eye_from_corners;
-use crate::crop::{crop_into, Border, CropSpec, Sampling};
 use crate::frame::RgbView;
 use crate::geometry::RotatedRect;
 use crate::inference::{Model, ModelError};
 use crate::models;
-
-/// `output_tensor_width/height: 192` in face_landmark_cpu.pbtxt, as for the mesh-only model.
-const INPUT_SIZE: usize = 192;
 
 /// Mesh indices the lips head refines (`indexes_mapping` of refinement 1; z stays the mesh's).
 const LIPS: [usize; 80] = [
@@ -86,19 +82,9 @@ impl AttentionMesh {
         right: &mut Eye,
         left: &mut Eye,
     ) -> Result<(), ModelError> {
-        // The same ImageToTensorCalculator options as the mesh-only model.
-        let spec = CropSpec {
-            rect: *roi,
-            out_width: INPUT_SIZE,
-            out_height: INPUT_SIZE,
-            border: Border::Replicate,
-            sampling: Sampling::Corner,
-            range: (0.0, 1.0),
-            flip_horizontal: false,
-        };
-        crop_into(img, &spec, &mut self.input);
+        crop_face(img, roi, &mut self.input);
         let out = self.model.run(&self.input)?;
-        mesh.presence = 1.0 / (1.0 + (-out.get(OUT_PRESENCE)?[0]).exp());
+        mesh.presence = presence(out.get(OUT_PRESENCE)?[0]);
         let size = INPUT_SIZE as f32;
         project(out.get(OUT_MESH)?, roi, size, false, &mut mesh.points);
         refine(&mut mesh.points, out.get(OUT_LIPS)?, &LIPS, roi);

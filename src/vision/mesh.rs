@@ -10,8 +10,8 @@ use crate::models::{self, Precision};
 
 /// Points the mesh model gives (`num_landmarks: 468` in tensors_to_face_landmarks.pbtxt).
 pub const NUM_MESH: usize = 468;
-/// `output_tensor_width/height: 192` in face_landmark_cpu.pbtxt.
-const INPUT_SIZE: usize = 192;
+/// `output_tensor_width/height: 192` in face_landmark_cpu.pbtxt (both face models).
+pub const INPUT_SIZE: usize = 192;
 /// `threshold: 0.5` of the ThresholdingCalculator on the face-presence score.
 pub const MIN_PRESENCE: f32 = 0.5;
 
@@ -60,25 +60,35 @@ impl FaceMesh {
         roi: &RotatedRect,
         out: &mut Mesh,
     ) -> Result<(), ModelError> {
-        // ImageToTensorCalculator in face_landmark_cpu.pbtxt: default BORDER_REPLICATE,
-        // `output_tensor_float_range` [0, 1].
-        let spec = CropSpec {
-            rect: *roi,
-            out_width: INPUT_SIZE,
-            out_height: INPUT_SIZE,
-            border: Border::Replicate,
-            sampling: Sampling::Corner,
-            range: (0.0, 1.0),
-            flip_horizontal: false,
-        };
-        crop_into(img, &spec, &mut self.input);
+        crop_face(img, roi, &mut self.input);
         let outputs = self.model.run(&self.input)?;
         let raw = outputs.get(0)?;
-        // TensorsToFloatsCalculator with `activation: SIGMOID`.
-        out.presence = 1.0 / (1.0 + (-outputs.get(1)?[0]).exp());
+        out.presence = presence(outputs.get(1)?[0]);
         project(raw, roi, INPUT_SIZE as f32, false, &mut out.points);
         Ok(())
     }
+}
+
+/// Cuts a face model's input out of the image: ImageToTensorCalculator in
+/// face_landmark_cpu.pbtxt (default BORDER_REPLICATE, `output_tensor_float_range` [0, 1]), the
+/// same for the mesh-only and the attention model.
+pub fn crop_face(img: RgbView<'_>, roi: &RotatedRect, input: &mut [f32]) {
+    let spec = CropSpec {
+        rect: *roi,
+        out_width: INPUT_SIZE,
+        out_height: INPUT_SIZE,
+        border: Border::Replicate,
+        sampling: Sampling::Corner,
+        range: (0.0, 1.0),
+        flip_horizontal: false,
+    };
+    crop_into(img, &spec, input);
+}
+
+/// The face-presence probability from its logit (TensorsToFloatsCalculator with
+/// `activation: SIGMOID`).
+pub fn presence(logit: f32) -> f32 {
+    1.0 / (1.0 + (-logit).exp())
 }
 
 /// TensorsToLandmarks + LandmarkProjection: model pixels → image pixels. `z` is divided by

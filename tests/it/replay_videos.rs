@@ -9,6 +9,8 @@ use eyeswitch::event::{Event, EventKind, GazeRegion};
 use eyeswitch::models::{LandmarkModel, Precision};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::gesture_blink_recall::{labels, Counted, Label};
+
 /// Frame rates as ffprobe reports them (../shared/README.md).
 struct Video {
     name: &'static str,
@@ -264,24 +266,24 @@ fn blink_precision_and_recall_of_both_landmark_models() {
                 .filter(|e| matches!(e.kind, EventKind::Blink { .. }))
                 .map(|e| e.frame)
                 .collect();
-            let labels = labels(video.name);
+            let labels = labels(&format!("{}.mp4", video.name));
             // A blink fires when the lids reopen: up to 4 frames after the label's last one.
-            let on = |l: &(u64, u64, Counted), f: u64| (l.0..=l.1 + 4).contains(&f);
+            let on = |l: &Label, f: u64| (l.start..=l.end + 4).contains(&f);
             let mut found = vec![false; labels.len()];
             for &f in &blinks {
                 match labels.iter().position(|l| on(l, f)) {
                     // A second blink on one label is a false positive.
-                    Some(i) if labels[i].2 == Counted::Required && !found[i] => {
+                    Some(i) if labels[i].counted == Counted::Required && !found[i] => {
                         found[i] = true;
                         tp += 1;
                     }
-                    Some(i) if labels[i].2 == Counted::DontCare => {}
+                    Some(i) if labels[i].counted == Counted::DontCare => {}
                     _ => fp += 1,
                 }
             }
             fn_ += labels
                 .iter()
-                .filter(|l| l.2 == Counted::Required && !blinks.iter().any(|&f| on(l, f)))
+                .filter(|l| l.counted == Counted::Required && !blinks.iter().any(|&f| on(l, f)))
                 .count();
         }
         let ratio = |a: usize, b: usize| a as f64 / (a + b).max(1) as f64;
@@ -299,39 +301,6 @@ fn blink_precision_and_recall_of_both_landmark_models() {
             );
         }
     }
-}
-
-/// How a label counts.
-#[derive(Clone, Copy, PartialEq)]
-enum Counted {
-    /// `full` or `long`: must get a blink.
-    Required,
-    /// `partial` or AMBIG: a blink there counts neither way.
-    DontCare,
-    /// A wink: a blink there is a false positive.
-    NotBlink,
-}
-
-/// A video's labels: first frame, last frame, how it counts.
-fn labels(video: &str) -> Vec<(u64, u64, Counted)> {
-    let path = format!(
-        "{}/tests/fixtures/labels/{video}.mp4.blinks.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            let cols: Vec<&str> = line.splitn(5, ',').collect();
-            let counted = match cols[3] {
-                _ if cols.get(4).is_some_and(|n| n.contains("AMBIG")) => Counted::DontCare,
-                "full" | "long" => Counted::Required,
-                "partial" => Counted::DontCare,
-                _ => Counted::NotBlink,
-            };
-            (cols[0].parse().unwrap(), cols[1].parse().unwrap(), counted)
-        })
-        .collect()
 }
 
 /// Natively only: under qemu the int8 models' parity is checked on the stills
