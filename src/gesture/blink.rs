@@ -1,18 +1,41 @@
 //! Bilateral closures: `blink` on reopening, `long_blink` the moment the hold time is reached,
 //! `double_blink` for two short blinks in a row, and the fatigue/sleep maximum.
+//!
+//! A closure ends when the lids come back above the open fraction, or when they part: a blink
+//! into narrowed eyes (a frown, a laugh, a squint against light) never climbs back above the open
+//! fraction, so without the parting rule the narrowed eyes after it would stretch the blink into
+//! a long blink, a press the person did not make.
 
 use super::config::GestureConfig;
 use super::openness::EyeRatios;
 use super::sink::{ms, GestureSink};
 use crate::event::{EventKind, Gesture};
 
+/// How far above the lowest point of a closure (in fractions of the open baseline) the mean of
+/// both eyes must rise for the lids to count as parted. Shut lids read within about 0.15 of
+/// their lowest point from frame to frame (the shared blinks' closed frames: 0.03–0.16 with the
+/// attention mesh, 0.14–0.29 with the iris model), while narrowed eyes after a blink read 0.3–0.4
+/// above it (cap13 103–115, both models, and MediaPipe's own landmarks). A quarter of the open
+/// gap showing is an eye that sees.
+const PARTED_RISE: f32 = 0.25;
+/// Consecutive frames the lids must stay parted: one frame's landmark slip must not cut a held
+/// long blink short, which would lose the press.
+const PARTED_FRAMES: u8 = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Closure {
-    Open,
+    /// Not closed. `parted_peak` is set while the lids have not been above the open fraction
+    /// since a closure ended by parting: the highest mean since then. A new closure must fall a
+    /// parting's height below it, so the narrowed eyes' own jitter is not a string of blinks.
+    Open { parted_peak: Option<f32> },
     Closed {
         start: u64,
         long_fired: bool,
         overlong: bool,
+        /// The lowest mean of both eyes in this closure.
+        low: f32,
+        /// The first of the frames in a row that have been parted, and how many.
+        parted: Option<(u64, u8)>,
     },
 }
 
@@ -30,7 +53,7 @@ impl BlinkDetector {
     pub fn new(cfg: &GestureConfig) -> Self {
         Self {
             cfg: *cfg,
-            state: Closure::Open,
+            state: Closure::Open { parted_peak: None },
             last_short_blink_end: None,
         }
     }
@@ -55,55 +78,78 @@ impl BlinkDetector {
 
     /// Feeds one frame. Both eyes are closed when their mean ratio is under the close fraction
     /// and neither is above the open fraction (so a wink never reads as a blink); they reopen when
-    /// the mean rises above the open fraction.
+    /// the mean rises above the open fraction, or when the lids have parted (see
+    /// [`PARTED_RISE`]). A parted closure ends at the first parted frame.
     pub fn update(&mut self, t: u64, eyes: &EyeRatios, sink: &mut impl GestureSink) {
         let (close, open) = (self.cfg.close_fraction, self.cfg.open_fraction);
-        let Closure::Closed {
-            start,
-            long_fired,
-            overlong,
-        } = self.state
-        else {
-            if eyes.mean() < close && eyes.right <= open && eyes.left <= open {
-                self.state = Closure::Closed {
-                    start: t,
-                    long_fired: false,
-                    overlong: false,
-                };
-            }
-            return;
-        };
-        let held = t.saturating_sub(start);
-        if eyes.mean() > open {
-            self.state = Closure::Open;
-            if !overlong {
-                self.reopened(t, held, long_fired, sink);
-            }
-            return;
-        }
-        if overlong {
-            return;
-        }
-        if held > u64::from(self.cfg.max_closure_ms) {
-            self.state = Closure::Closed {
+        let mean = eyes.mean();
+        let (start, long_fired, overlong, low, parted) = match self.state {
+            Closure::Closed {
                 start,
                 long_fired,
-                overlong: true,
+                overlong,
+                low,
+                parted,
+            } => (start, long_fired, overlong, low, parted),
+            Closure::Open { parted_peak } => {
+                let fell = parted_peak.is_none_or(|peak| mean <= peak - PARTED_RISE);
+                self.state = if mean < close && eyes.right <= open && eyes.left <= open && fell {
+                    Closure::Closed {
+                        start: t,
+                        long_fired: false,
+                        overlong: false,
+                        low: mean,
+                        parted: None,
+                    }
+                } else {
+                    Closure::Open {
+                        parted_peak: parted_peak.filter(|_| mean <= open).map(|p| p.max(mean)),
+                    }
+                };
+                return;
+            }
+        };
+        if mean > open {
+            self.state = Closure::Open { parted_peak: None };
+            if !overlong {
+                self.reopened(t, t.saturating_sub(start), long_fired, sink);
+            }
+            return;
+        }
+        let parted =
+            (mean >= low + PARTED_RISE).then(|| parted.map_or((t, 1), |(at, n)| (at, n + 1)));
+        if let Some((at, PARTED_FRAMES..)) = parted {
+            self.state = Closure::Open {
+                parted_peak: Some(mean),
             };
+            if !overlong {
+                self.reopened(at, at.saturating_sub(start), long_fired, sink);
+            }
+            return;
+        }
+        let low = low.min(mean);
+        let held = t.saturating_sub(start);
+        let (long_fired, overlong) = if overlong {
+            (long_fired, true)
+        } else if held > u64::from(self.cfg.max_closure_ms) {
             if long_fired {
                 sink.end(Gesture::LongBlink);
             }
-            return;
-        }
-        if !long_fired && held >= u64::from(self.cfg.long_blink_ms) {
-            self.state = Closure::Closed {
-                start,
-                long_fired: true,
-                overlong,
-            };
+            (long_fired, true)
+        } else if !long_fired && held >= u64::from(self.cfg.long_blink_ms) {
             sink.event(EventKind::LongBlink { held_ms: ms(held) });
             sink.start(Gesture::LongBlink);
-        }
+            (true, false)
+        } else {
+            (long_fired, false)
+        };
+        self.state = Closure::Closed {
+            start,
+            long_fired,
+            overlong,
+            low,
+            parted,
+        };
     }
 
     /// Face lost or not yet settled: a closure in progress is dropped (no blink), a held long
@@ -117,7 +163,7 @@ impl BlinkDetector {
         {
             sink.end(Gesture::LongBlink);
         }
-        self.state = Closure::Open;
+        self.state = Closure::Open { parted_peak: None };
         self.last_short_blink_end = None;
     }
 

@@ -224,6 +224,37 @@ fn long_blink_fires_the_moment_the_hold_time_is_reached_and_pulses_switch_1() {
 }
 
 #[test]
+fn a_blink_into_narrowed_eyes_ends_when_the_lids_part_and_never_becomes_a_long_blink() {
+    let mut s = Sim::default();
+    // cap13 98–115: shut for 3 frames, then a frown at 0.37–0.5 of open for 0.6 s, under the
+    // open fraction all along and partly under the close fraction.
+    s.warm().shut(3);
+    for _ in 0..8 {
+        s.eyes(1, 0.13, 0.12).eyes(1, 0.14, 0.15);
+    }
+    s.open(10);
+    // The lids parted at frame 33 (confirmed at 34): one 120 ms blink, no press, and the
+    // frown's own jitter is no second blink.
+    assert_eq!(
+        s.gestures(),
+        vec![(34, EventKind::Blink { duration_ms: 120 })]
+    );
+    // A real blink out of narrowed eyes is still seen.
+    s.eyes(10, 0.14, 0.14).shut(3).eyes(10, 0.14, 0.14);
+    assert_eq!(s.count(is_blink), 2, "{:?}", s.gestures());
+}
+
+#[test]
+fn one_frame_of_parted_lids_does_not_cut_a_long_blink_short() {
+    let mut s = Sim::default();
+    // A landmark slip in the middle of a held closure: one frame at 0.5 of open.
+    s.warm().shut(6).eyes(1, 0.15, 0.15).shut(10).open(5);
+    assert_eq!(s.count(is_long), 1, "{:?}", s.gestures());
+    assert_eq!(s.count(is_blink), 1, "{:?}", s.gestures());
+    assert_eq!(s.presses(), vec![43]);
+}
+
+#[test]
 fn hold_time_is_configurable() {
     let mut cfg = Config::default();
     cfg.gesture.long_blink_ms = 1000;
