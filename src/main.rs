@@ -27,7 +27,7 @@ struct ModelOpts {
     /// Directory holding the ONNX models (default: $EYESWITCH_MODELS, ./models, next to the binary, /usr/share/eyeswitch/models).
     #[arg(long)]
     models: Option<PathBuf>,
-    /// Which model gives the landmarks: attention (face_landmark_with_attention, 478 points in one model, as MediaPipe runs it) or iris (the 468-point mesh, then the iris model on each eye) (default: [models] landmarks, else iris).
+    /// Which model gives the landmarks: attention (face_landmark_with_attention, 478 points in one model, as MediaPipe runs it) or iris (the 468-point mesh, then the iris model on each eye) (default: [models] landmarks, else attention).
     #[arg(long, value_name = "attention|iris")]
     landmark_model: Option<LandmarkModel>,
     /// Precision for every model, f32 or int8 (default: [models.precision] and the board profile; f32 for detect and replay). bench also runs the other precision and prints the ratio.

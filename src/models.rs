@@ -48,12 +48,11 @@ impl std::str::FromStr for Precision {
 #[serde(rename_all = "lowercase")]
 pub enum LandmarkModel {
     /// face_landmark_with_attention: 478 refined points from one model, as MediaPipe's own
-    /// refined graph runs; 0.58× the iris pipeline's time (PERFORMANCE.md). Not the default
-    /// yet: its narrower lid contours turn cap13's blink and the half-lidded frown after it
-    /// into one long blink, a press the person did not make (issue 12).
-    Attention,
-    /// face_landmark (468 points), then iris_landmark on each eye: the default.
+    /// refined graph runs, in 0.58× the iris pipeline's time (PERFORMANCE.md): the default.
     #[default]
+    Attention,
+    /// face_landmark (468 points), then iris_landmark on each eye: the seed's pipeline, and the
+    /// one with int8 models.
     Iris,
 }
 

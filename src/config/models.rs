@@ -44,9 +44,9 @@ pub(crate) fn check_int8_fits_landmarks(
             file,
             format!("models.precision.{key}"),
             "\"int8\"",
-            "this key is for the iris pipeline's models, and models.landmarks is \"attention\", \
-             whose model has only f32: set models.landmarks = \"iris\" (the default) to run \
-             int8, or drop the key",
+            "this key is for the iris pipeline's models, and the landmark model is \"attention\" \
+             (models.landmarks, which defaults to it), whose model has only f32: set \
+             models.landmarks = \"iris\" to run int8, or drop the key",
         )),
         None => Ok(()),
     }
@@ -97,7 +97,7 @@ pub struct ModelsConfig {
 }
 
 impl ModelsConfig {
-    /// The landmark model: `landmarks`, else the default (iris).
+    /// The landmark model: `landmarks`, else the default (attention).
     pub fn landmarks(&self) -> LandmarkModel {
         self.landmarks.unwrap_or_default()
     }

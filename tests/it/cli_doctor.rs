@@ -69,11 +69,10 @@ fn missing_camera_fails_with_a_fix_and_good_models_pass() {
         "{fix}"
     );
     assert!(fix.contains("video group"), "{fix}");
-    // The default landmark model: the iris pipeline.
+    // The default landmark model: the attention mesh.
     for file in [
         "face_detection_short_range.onnx",
-        "face_landmark.onnx",
-        "iris_landmark.onnx",
+        "face_landmark_with_attention.onnx",
     ] {
         let want = format!(
             "ok   model {file}: {} matches its SHA-256; tract runs it with ",
@@ -115,7 +114,11 @@ fn corrupted_and_missing_models_are_named() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xFF;
     std::fs::write(&corrupt, bytes).unwrap();
+    // The iris pipeline's models are checked when it is configured ([models] is the file's
+    // last table).
     let cfg = config(&dir, &models, "");
+    let text = std::fs::read_to_string(&cfg).unwrap() + "landmarks = \"iris\"\n";
+    std::fs::write(&cfg, text).unwrap();
     let (text, out) = doctor(&cfg, false);
     assert_eq!(out.status.code(), Some(1), "{text}");
     let (line, fix) = line_and_next(&text, "FAIL model face_landmark.onnx:");
@@ -185,7 +188,8 @@ fn json_prints_one_object_per_check() {
     let models = checks
         .iter()
         .filter(|c| c["check"].as_str().unwrap().starts_with("model "));
-    assert!(models.clone().count() == 3 && models.into_iter().all(|c| c["status"] == "ok"));
+    // The detector and the default attention mesh.
+    assert!(models.clone().count() == 2 && models.into_iter().all(|c| c["status"] == "ok"));
 }
 
 #[test]

@@ -89,15 +89,22 @@ fn threads_and_precision_come_from_the_board_unless_set() {
 
 #[test]
 fn int8_only_where_a_variant_exists() {
-    let c = Config::parse("[models.precision]\nface_landmark = \"int8\"\n", FILE).unwrap();
+    let c = Config::parse(
+        "[models]\nlandmarks = \"iris\"\n[models.precision]\nface_landmark = \"int8\"\n",
+        FILE,
+    )
+    .unwrap();
     assert_eq!(c.precisions().unwrap().face_landmark, Precision::Int8);
-    // The attention mesh has only f32: an int8 key for the iris pipeline's models would have
-    // no effect there, so it is refused with the way out.
+    // The attention mesh (the default) has only f32: an int8 key for the iris pipeline's
+    // models would have no effect there, so it is refused with the way out.
+    let refused = "models.precision.face_landmark = \"int8\" is not allowed: this key is for the \
+                   iris pipeline's models, and the landmark model is \"attention\" \
+                   (models.landmarks, which defaults to it), whose model has only f32: set \
+                   models.landmarks = \"iris\" to run int8, or drop the key";
+    invalid("[models.precision]\nface_landmark = \"int8\"\n", refused);
     invalid(
         "[models]\nlandmarks = \"attention\"\n[models.precision]\nface_landmark = \"int8\"\n",
-        "models.precision.face_landmark = \"int8\" is not allowed: this key is for the iris \
-         pipeline's models, and models.landmarks is \"attention\", whose model has only f32: set \
-         models.landmarks = \"iris\" (the default) to run int8, or drop the key",
+        refused,
     );
     let e = error("[models]\nlandmarks = \"mesh\"\n");
     assert!(
