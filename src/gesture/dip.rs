@@ -14,8 +14,9 @@ use crate::event::EventKind;
 /// (shared traces, steady segments), and the baseline is their lower quartile.
 const OPEN_LEVEL: f32 = 0.85;
 /// A dip must bring the mean of both eyes to this fraction of the baseline or lower: more than
-/// a third closed. Blinks caught mid-closure read about 0.6 (issue 14); half-lowered lids in a
-/// glance down read 0.67–0.70 (cap12 frames 774–776).
+/// a third closed. Blinks caught mid-closure read about 0.6 (issue 14); the half-lowered lids of
+/// cap12 774–776 (labelled AMBIG: a blink or a glance down) read 0.64–0.71 with the iris model
+/// and 0.61–0.69 with the attention mesh, which so reports a blink there.
 const DIP_LEVEL: f32 = 0.65;
 /// Neither eye may stay above this fraction at the dip: both lids move together in a blink,
 /// while a one-sided drop is a wink starting or a landmark slip on one eye.
