@@ -16,7 +16,14 @@ fn two_threads_give_the_same_eyes_as_one() {
     two.use_threads(&dir, 2).expect("worker starts");
     let (mut a, mut b): (Vec<Face>, Vec<Face>) = (Vec::new(), Vec::new());
     let mut eyes = 0;
-    for image in STILLS {
+    // Under qemu (seconds per iris-pipeline frame) two stills: the hand-over is our code, the
+    // same on every CPU.
+    let stills = if emulated() {
+        &STILLS[..2]
+    } else {
+        &STILLS[..]
+    };
+    for image in stills {
         let rgb = load_rgb(image);
         let view = RgbView::new(rgb.width() as usize, rgb.height() as usize, rgb.as_raw()).unwrap();
         one.detect(view, &mut a).expect("detect");
@@ -30,7 +37,8 @@ fn two_threads_give_the_same_eyes_as_one() {
             }
         }
     }
-    assert!(eyes >= 16, "only {eyes} eyes compared");
+    let want = if emulated() { 4 } else { 16 };
+    assert!(eyes >= want, "only {eyes} eyes compared");
 }
 
 /// A worker dropped with a job in flight stops instead of hanging; a wrong input size is an

