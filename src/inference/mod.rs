@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::ops::matmul::optimized::OptMatMul;
 
+pub mod kernels;
 mod landmarks_to_transform_matrix;
 mod max_pool;
 mod prelu;
@@ -122,7 +123,7 @@ impl Model {
         model = model
             .with_input_fact(0, f32::fact(spec.input).into())
             .map_err(load)?;
-        let typed = model.into_optimized().map_err(load)?;
+        let typed = optimize(model).map_err(load)?;
         check_outputs(path, &typed, spec)?;
         let plan = typed.into_runnable().map_err(load)?;
         let state = plan.spawn().map_err(load)?;
@@ -202,6 +203,14 @@ impl Model {
             file,
         })
     }
+}
+
+/// Types and declutters `model`, puts our kernels in place of the tract ops they replace (see
+/// [`kernels`]), and lets tract optimise the rest.
+pub fn optimize(model: InferenceModel) -> TractResult<TypedModel> {
+    let mut typed = model.into_typed()?.into_decluttered()?;
+    kernels::rewrite(&mut typed)?;
+    typed.into_optimized()
 }
 
 /// The instruction-set features tract detected on this CPU and picks kernels by, e.g.
