@@ -11,7 +11,6 @@ use tract_onnx::tract_core::ops::matmul::optimized::OptMatMul;
 
 pub mod kernels;
 mod landmarks_to_transform_matrix;
-mod max_pool;
 mod prelu;
 mod recycled;
 mod transform_landmarks;
@@ -219,13 +218,12 @@ pub fn cpu_features() -> String {
     format!("{:?}", tract_onnx::tract_core::tract_linalg::isa::native())
 }
 
-/// tract's ONNX reader, with faster lowerings of PRelu and of 2 × 2 max-pooling (see
-/// [`prelu`] and [`max_pool`], and PERFORMANCE.md), and the attention mesh's three MediaPipe
+/// tract's ONNX reader, with a faster lowering of PRelu (see [`prelu`] and PERFORMANCE.md;
+/// [`kernels`] then makes it one op), and the attention mesh's three MediaPipe
 /// custom ops under the names tf2onnx gives them.
 pub fn onnx() -> tract_onnx::Onnx {
     let mut onnx = tract_onnx::onnx();
     onnx.op_register.insert("PRelu", prelu::build);
-    onnx.op_register.insert("MaxPool", max_pool::build);
     onnx.op_register.insert(
         "TFL_Landmarks2TransformMatrix",
         landmarks_to_transform_matrix::build,

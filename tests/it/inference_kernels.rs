@@ -20,24 +20,35 @@ fn ops(spec: ModelSpec) -> Vec<String> {
         .collect()
 }
 
+/// Each model's depthwise convolutions, max-pools and PReLUs, as our kernels.
 #[test]
-fn every_depthwise_convolution_runs_our_kernel() {
-    for (spec, depthwise) in [
-        (models::DETECTOR, 16),
-        (models::MESH, 20),
-        (models::ATTENTION, 66),
-        (models::IRIS, 26),
+fn every_depthwise_convolution_pool_and_prelu_runs_our_kernel() {
+    println!(
+        "kernels: {}",
+        eyeswitch::inference::kernels::simd::Simd::best().name()
+    );
+    for (spec, depthwise, pools, prelus) in [
+        (models::DETECTOR, 16, 3, 0),
+        (models::MESH, 20, 5, 23),
+        (models::ATTENTION, 66, 16, 73),
+        (models::IRIS, 26, 6, 53),
     ] {
         let ops = ops(spec);
-        let count = |name: &str| ops.iter().filter(|o| *o == name).count();
+        let count = |name: &str| ops.iter().filter(|o| o.contains(name)).count();
         println!(
-            "{}: {} Depthwise3x3 ({}), {} tract DepthWiseConv left",
+            "{}: {} Depthwise3x3, {} MaxPool2x2, {} Prelu; tract's left: {} DepthWiseConv, {} \
+             OptMaxPool, {} Min",
             spec.file,
             count("Depthwise3x3"),
-            eyeswitch::inference::kernels::simd::Simd::best().name(),
-            count("DepthWiseConv")
+            count("MaxPool2x2"),
+            count("Prelu"),
+            count("DepthWiseConv"),
+            count("OptMaxPool"),
+            count("Min"),
         );
-        assert_eq!(count("Depthwise3x3"), depthwise, "{}", spec.file);
-        assert_eq!(count("DepthWiseConv"), 0, "{}", spec.file);
+        let found = [count("Depthwise3x3"), count("MaxPool2x2"), count("Prelu")];
+        assert_eq!(found, [depthwise, pools, prelus], "{}", spec.file);
+        let left = [count("DepthWiseConv"), count("OptMaxPool"), count("Min")];
+        assert_eq!(left, [0, 0, 0], "{}", spec.file);
     }
 }

@@ -21,10 +21,10 @@ use super::simd::Simd;
 /// `[1, C, out_h, out_w]` (or `[C, out_h, out_w]`) out.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Depthwise3x3 {
-    pub channels: usize,
-    pub geometry: Geometry,
+    channels: usize,
+    geometry: Geometry,
     /// Whether the tensors have the batch axis: tract drops it from some models (iris).
-    pub batch: bool,
+    batch: bool,
 }
 
 impl Depthwise3x3 {

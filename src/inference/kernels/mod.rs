@@ -3,13 +3,19 @@
 
 pub mod depthwise;
 pub mod depthwise_op;
+pub mod max_pool;
+pub mod max_pool_op;
+pub mod prelu;
+pub mod prelu_op;
 pub mod simd;
 
 use tract_onnx::prelude::*;
 
 /// Puts our kernels in place of the tract ops they replace in a decluttered `model`, before
 /// tract optimises it.
-pub(super) fn rewrite(model: &mut TypedModel) -> TractResult<()> {
+pub fn rewrite(model: &mut TypedModel) -> TractResult<()> {
     depthwise_op::rewrite(model)?;
+    max_pool_op::rewrite(model)?;
+    prelu_op::rewrite(model)?;
     Ok(())
 }
