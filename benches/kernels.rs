@@ -1,9 +1,9 @@
 //! Criterion benchmarks of our kernels against the tract ops they replace: each depthwise
 //! 3 × 3 and PReLU shape of the attention mesh and each max-pool of the four models alone (a
-//! one-op plan each way; the large pools also as `src/inference/max_pool.rs` splits them),
-//! then each whole model
-//! optimised by tract alone and by eyeswitch with its kernels. Before the timings it prints
-//! tract's allocations per model run both ways.
+//! one-op plan each way; the large pools also as the maximum of four stride-2 samplings, how
+//! eyeswitch pooled them before), then each whole model read by eyeswitch's ONNX reader and
+//! optimised by tract alone or with our kernels. Before each model's timings it prints its
+//! allocations per run both ways.
 //!
 //! `taskset -c 1 cargo bench --bench kernels`
 
@@ -47,8 +47,8 @@ const ATTENTION_DEPTHWISE: [(usize, usize, usize, usize); 20] = [
     (32, 2, 1, 5),
 ];
 
-/// The models' 2 × 2 max-pools: (channels, side, whether `src/inference/max_pool.rs` splits it
-/// into samplings).
+/// The models' 2 × 2 max-pools: (channels, side, whether eyeswitch split it into samplings
+/// before this kernel: the maps of at least 32 × 32).
 const MAX_POOLS: [(usize, usize, bool); 12] = [
     (16, 96, true),
     (28, 64, true),
@@ -130,7 +130,7 @@ fn one_pool(c: usize, side: usize) -> TractResult<TypedModel> {
     Ok(model)
 }
 
-/// The same pool as `src/inference/max_pool.rs` splits it: the maximum of four samplings.
+/// The same pool as the maximum of four stride-2 samplings.
 fn sampled_pool(c: usize, side: usize) -> TractResult<Plan> {
     let mut model = TypedModel::default();
     let x = model.add_source("x", f32::fact([1, c, side, side]))?;
@@ -262,7 +262,7 @@ fn benches(c: &mut Criterion) {
             let mut state = plan.spawn().expect("state");
             let counts = allocations(&mut state, &input).expect("runs");
             println!(
-                "{name} with {way}'s depthwise: {} allocations, {} bytes per run",
+                "{name}, {way}: {} allocations, {} bytes per run",
                 counts.foreign, counts.foreign_bytes
             );
             group.bench_function(way, |b| {
