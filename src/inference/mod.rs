@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::ops::matmul::optimized::OptMatMul;
 
+pub mod kernels;
 mod landmarks_to_transform_matrix;
-mod max_pool;
 mod prelu;
 mod recycled;
 mod transform_landmarks;
@@ -122,7 +122,7 @@ impl Model {
         model = model
             .with_input_fact(0, f32::fact(spec.input).into())
             .map_err(load)?;
-        let typed = model.into_optimized().map_err(load)?;
+        let typed = optimize(model).map_err(load)?;
         check_outputs(path, &typed, spec)?;
         let plan = typed.into_runnable().map_err(load)?;
         let state = plan.spawn().map_err(load)?;
@@ -204,19 +204,26 @@ impl Model {
     }
 }
 
+/// Types and declutters `model`, puts our kernels in place of the tract ops they replace (see
+/// [`kernels`]), and lets tract optimise the rest.
+pub fn optimize(model: InferenceModel) -> TractResult<TypedModel> {
+    let mut typed = model.into_typed()?.into_decluttered()?;
+    kernels::rewrite(&mut typed)?;
+    typed.into_optimized()
+}
+
 /// The instruction-set features tract detected on this CPU and picks kernels by, e.g.
 /// `aarch64,dotprod` when the int8 kernels can use SDOT.
 pub fn cpu_features() -> String {
     format!("{:?}", tract_onnx::tract_core::tract_linalg::isa::native())
 }
 
-/// tract's ONNX reader, with faster lowerings of PRelu and of 2 × 2 max-pooling (see
-/// [`prelu`] and [`max_pool`], and PERFORMANCE.md), and the attention mesh's three MediaPipe
+/// tract's ONNX reader, with a faster lowering of PRelu (see [`prelu`] and PERFORMANCE.md;
+/// [`kernels`] then makes it one op), and the attention mesh's three MediaPipe
 /// custom ops under the names tf2onnx gives them.
 pub fn onnx() -> tract_onnx::Onnx {
     let mut onnx = tract_onnx::onnx();
     onnx.op_register.insert("PRelu", prelu::build);
-    onnx.op_register.insert("MaxPool", max_pool::build);
     onnx.op_register.insert(
         "TFL_Landmarks2TransformMatrix",
         landmarks_to_transform_matrix::build,

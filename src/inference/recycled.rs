@@ -45,20 +45,7 @@ impl<T: Fill + 'static> OpState for Recycled<T> {
             .downcast_ref::<T>()
             .context("recycled state run with another op")?;
         let shape = op.output_shape(&inputs)?;
-        let mut arc = match self.last.take() {
-            Some(value) => value.into_arc_tensor(),
-            None => Arc::new(Tensor::zero::<f32>(&shape)?),
-        };
-        if arc.shape() != &*shape || Arc::get_mut(&mut arc).is_none() {
-            arc = Arc::new(Tensor::zero::<f32>(&shape)?);
-        }
-        let tensor = Arc::get_mut(&mut arc).context("a new output tensor is shared")?;
-        {
-            let mut view = tensor.try_as_plain_ram_mut()?;
-            op.fill(&inputs, view.as_slice_mut::<f32>()?)?;
-        }
-        let value = arc.into_tvalue();
-        self.last = Some(value.clone());
+        let value = refill(&mut self.last, &shape, |out| op.fill(&inputs, out))?;
         Ok(tvec!(value))
     }
 
@@ -66,6 +53,27 @@ impl<T: Fill + 'static> OpState for Recycled<T> {
     fn reset_lanes(&mut self, _lanes: &[LaneId]) -> TractResult<()> {
         Ok(())
     }
+}
+
+/// Fills `last`'s tensor in place when it has `shape` and no reader holds it any more, a new
+/// one otherwise, and keeps the result in `last` for the next run.
+pub(super) fn refill(
+    last: &mut Option<TValue>,
+    shape: &[usize],
+    fill: impl FnOnce(&mut [f32]) -> TractResult<()>,
+) -> TractResult<TValue> {
+    let mut arc = match last.take() {
+        Some(value) => value.into_arc_tensor(),
+        None => Arc::new(Tensor::zero::<f32>(shape)?),
+    };
+    if arc.shape() != shape || Arc::get_mut(&mut arc).is_none() {
+        arc = Arc::new(Tensor::zero::<f32>(shape)?);
+    }
+    let tensor = Arc::get_mut(&mut arc).context("a new output tensor is shared")?;
+    fill(tensor.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?)?;
+    let value = arc.into_tvalue();
+    *last = Some(value.clone());
+    Ok(value)
 }
 
 /// Input `ix` as a flat f32 slice.

@@ -36,6 +36,7 @@ mod gesture_gaze_default;
 mod gesture_profile;
 mod gesture_rules;
 mod gesture_traces;
+mod inference_kernels;
 mod inference_ops;
 mod live_stall;
 mod model_errors;

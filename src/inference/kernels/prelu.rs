@@ -1,0 +1,130 @@
+//! PReLU, `max(x, 0) + slope × min(x, 0)` per channel, in one pass over the tensor in place:
+//! tract runs it as two binary chains and a fresh tensor each.
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::internal::ensure;
+
+use super::simd::Simd;
+
+/// Applies PReLU in place to `values`, `slope.len()` planes of `plane` values each.
+pub fn prelu(simd: Simd, values: &mut [f32], plane: usize, slope: &[f32]) -> TractResult<()> {
+    ensure!(
+        values.len() == plane * slope.len(),
+        "PReLU over {} channels of {plane} got {} values",
+        slope.len(),
+        values.len()
+    );
+    if plane == 0 {
+        return Ok(());
+    }
+    for (x, &s) in values.chunks_exact_mut(plane).zip(slope) {
+        channel(simd, x, s);
+    }
+    Ok(())
+}
+
+/// One channel; the same operations as tract's lowering, so the same values bit for bit.
+fn channel(simd: Simd, x: &mut [f32], slope: f32) {
+    let done = match simd {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Avx2Fma` is only chosen when the CPU has AVX2 and FMA (`Simd::best`).
+        Simd::Avx2Fma => unsafe { x86::channel(x, slope) },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is part of every aarch64 core.
+        Simd::Neon => unsafe { arm::channel(x, slope) },
+        _ => 0,
+    };
+    for v in &mut x[done..] {
+        *v = v.max(0.0) + slope * v.min(0.0);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    /// Eight values at a time; returns how many it did (the rest are the caller's).
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn channel(x: &mut [f32], slope: f32) -> usize {
+        let (s, zero) = (_mm256_set1_ps(slope), _mm256_setzero_ps());
+        let n = x.len() / 8 * 8;
+        for i in (0..n).step_by(8) {
+            // SAFETY: `i + 8 <= n <= x.len()`.
+            unsafe {
+                let p = x.as_mut_ptr().add(i);
+                let v = _mm256_loadu_ps(p);
+                // One of max and min is zero, so the fused multiply-add rounds as
+                // multiply-then-add does.
+                let r = _mm256_fmadd_ps(_mm256_min_ps(v, zero), s, _mm256_max_ps(v, zero));
+                _mm256_storeu_ps(p, r);
+            }
+        }
+        n
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+mod arm {
+    use std::arch::aarch64::*;
+
+    /// Four values at a time; returns how many it did (the rest are the caller's).
+    ///
+    /// # Safety
+    /// None beyond NEON, which every aarch64 core has.
+    #[target_feature(enable = "neon")]
+    pub(super) unsafe fn channel(x: &mut [f32], slope: f32) -> usize {
+        let (s, zero) = (vdupq_n_f32(slope), vdupq_n_f32(0.0));
+        let n = x.len() / 4 * 4;
+        for i in (0..n).step_by(4) {
+            // SAFETY: `i + 4 <= n <= x.len()`.
+            unsafe {
+                let p = x.as_mut_ptr().add(i);
+                let v = vld1q_f32(p);
+                // One of max and min is zero, so the fused multiply-add rounds as
+                // multiply-then-add does.
+                let r = vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), s);
+                vst1q_f32(p, r);
+            }
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::depthwise_op::tests::{random, run};
+    use super::super::prelu_op::tests::one_prelu;
+    use super::*;
+
+    /// The attention mesh's PReLU maps and odd ones: the values are tract's, bit for bit.
+    #[test]
+    fn every_path_matches_tracts_lowering() {
+        for simd in Simd::available() {
+            println!("prelu: testing the {} path", simd.name());
+        }
+        for side in [1, 2, 3, 4, 5, 6, 8, 12, 16, 24, 48, 96] {
+            for c in [1, 3, 7, 17, 128] {
+                let shape = [1, c, side, side + 1];
+                let n = c * side * (side + 1);
+                let values = random(n, (side * 1000 + c) as u64);
+                let input = Tensor::from_shape(&shape, &values).unwrap();
+                let (want, _) = run(one_prelu(&shape, &[1, c, 1, 1]), &input);
+                let slope = random(c, 5);
+                for simd in Simd::available() {
+                    let mut x = values.clone();
+                    prelu(simd, &mut x, side * (side + 1), &slope).unwrap();
+                    assert_eq!(x, want, "{} path, {shape:?}", simd.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_errors_not_panics() {
+        assert!(prelu(Simd::best(), &mut [0.0; 7], 4, &[1.0, 2.0]).is_err());
+        assert!(prelu(Simd::best(), &mut [], 0, &[1.0]).is_ok());
+    }
+}

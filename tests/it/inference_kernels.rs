@@ -1,0 +1,54 @@
+//! Our kernels take the place of every tract op they are written for, in each model.
+
+use crate::common::models_dir;
+use eyeswitch::inference::ModelSpec;
+use eyeswitch::models;
+use tract_onnx::prelude::*;
+
+/// The op names of `spec`'s model as eyeswitch optimises it.
+fn ops(spec: ModelSpec) -> Vec<String> {
+    let model = eyeswitch::inference::onnx()
+        .model_for_path(models_dir().join(spec.file))
+        .unwrap()
+        .with_input_fact(0, f32::fact(spec.input).into())
+        .unwrap();
+    let model = eyeswitch::inference::optimize(model).unwrap();
+    model
+        .nodes()
+        .iter()
+        .map(|n| n.op.name().to_string())
+        .collect()
+}
+
+/// Each model's depthwise convolutions, max-pools and PReLUs, as our kernels.
+#[test]
+fn every_depthwise_convolution_pool_and_prelu_runs_our_kernel() {
+    println!(
+        "kernels: {}",
+        eyeswitch::inference::kernels::simd::Simd::best().name()
+    );
+    for (spec, depthwise, pools, prelus) in [
+        (models::DETECTOR, 16, 3, 0),
+        (models::MESH, 20, 5, 23),
+        (models::ATTENTION, 66, 16, 73),
+        (models::IRIS, 26, 6, 53),
+    ] {
+        let ops = ops(spec);
+        let count = |name: &str| ops.iter().filter(|o| o.contains(name)).count();
+        println!(
+            "{}: {} Depthwise3x3, {} MaxPool2x2, {} Prelu; tract's left: {} DepthWiseConv, {} \
+             OptMaxPool, {} Min",
+            spec.file,
+            count("Depthwise3x3"),
+            count("MaxPool2x2"),
+            count("Prelu"),
+            count("DepthWiseConv"),
+            count("OptMaxPool"),
+            count("Min"),
+        );
+        let found = [count("Depthwise3x3"), count("MaxPool2x2"), count("Prelu")];
+        assert_eq!(found, [depthwise, pools, prelus], "{}", spec.file);
+        let left = [count("DepthWiseConv"), count("OptMaxPool"), count("Min")];
+        assert_eq!(left, [0, 0, 0], "{}", spec.file);
+    }
+}
