@@ -88,7 +88,7 @@ pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
             let o = (j * w_out + col) * 3;
             for c in 0..3 {
                 // MediaPipe warps 8-bit images into 8-bit images before it converts to float.
-                out[o + c] = round(acc[c] * inv_n) * scale + spec.range.0;
+                out[o + c] = (acc[c] * inv_n).round() * scale + spec.range.0;
             }
         }
     }
@@ -98,46 +98,13 @@ pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
 /// the model inputs identical to MediaPipe's to within rounding.
 fn quantize(v: f32) -> f32 {
     const STEPS: f32 = 32.0;
-    round(v * STEPS) / STEPS
-}
-
-/// Below this magnitude an f32 converts to i32 exactly after truncation, and `v - trunc(v)` is
-/// exact; from 2^23 on every f32 is an integer.
-const EXACT_INT: f32 = 8_388_608.0;
-
-/// `f32::round` (halves away from zero), bit for bit. The standard one is a libm call on x86-64's
-/// baseline (no SSE4.1), which made the face crop 3 ms; this is a truncation and a compare.
-fn round(v: f32) -> f32 {
-    if v.is_nan() || v.abs() >= EXACT_INT {
-        return v.round();
-    }
-    let t = v as i32 as f32;
-    let frac = v - t;
-    let r = if frac >= 0.5 {
-        t + 1.0
-    } else if frac <= -0.5 {
-        t - 1.0
-    } else {
-        t
-    };
-    // The result has v's sign, a zero included (-0.3 rounds to -0).
-    r.copysign(v)
-}
-
-/// `f32::floor`, bit for bit, for the same reason as [`round`].
-fn floor(v: f32) -> f32 {
-    if v.is_nan() || v.abs() >= EXACT_INT {
-        return v.floor();
-    }
-    let t = v as i32 as f32;
-    let f = if t > v { t - 1.0 } else { t };
-    f.copysign(v)
+    (v * STEPS).round() / STEPS
 }
 
 /// Bilinear sample at (`x`, `y`), where pixel k's centre is at coordinate k.
 fn bilinear(img: RgbView<'_>, x: f32, y: f32, border: Border) -> [f32; 3] {
-    let x0 = floor(x);
-    let y0 = floor(y);
+    let x0 = x.floor();
+    let y0 = y.floor();
     let fx = x - x0;
     let fy = y - y0;
     let (x0, y0) = (x0 as i64, y0 as i64);
@@ -172,40 +139,6 @@ fn pixel(img: RgbView<'_>, x: i64, y: i64, border: Border) -> Option<[u8; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn round_and_floor_are_the_standard_ones_bit_for_bit() {
-        let check = |v: f32| {
-            assert_eq!(round(v).to_bits(), v.round().to_bits(), "round({v:e})");
-            assert_eq!(floor(v).to_bits(), v.floor().to_bits(), "floor({v:e})");
-        };
-        // Every 61st f32 up to 2^24 and its negative, each halfway point and its neighbours,
-        // and the special values.
-        for bits in (0..0x4B80_0000u32).step_by(61) {
-            let v = f32::from_bits(bits);
-            check(v);
-            check(-v);
-        }
-        for k in -70_000..70_000 {
-            let half = k as f32 + 0.5;
-            for v in [half, half.next_up(), half.next_down(), k as f32] {
-                check(v);
-            }
-        }
-        for v in [
-            0.0,
-            -0.0,
-            0.49999997,
-            -0.49999997,
-            f32::MAX,
-            f32::MIN,
-            f32::INFINITY,
-        ] {
-            check(v);
-            check(-v);
-        }
-        assert!(round(f32::NAN).is_nan() && floor(f32::NAN).is_nan());
-    }
 
     fn gradient(w: usize, h: usize) -> Vec<u8> {
         (0..h)
