@@ -73,7 +73,12 @@ impl FaceMesh {
 /// face_landmark_cpu.pbtxt (default BORDER_REPLICATE, `output_tensor_float_range` [0, 1]), the
 /// same for the mesh-only and the attention model.
 pub fn crop_face(img: RgbView<'_>, roi: &RotatedRect, input: &mut [f32]) {
-    let spec = CropSpec {
+    crop_into(img, &face_crop(roi), input);
+}
+
+/// The crop [`crop_face`] makes of `roi`.
+pub fn face_crop(roi: &RotatedRect) -> CropSpec {
+    CropSpec {
         rect: *roi,
         out_width: INPUT_SIZE,
         out_height: INPUT_SIZE,
@@ -81,8 +86,7 @@ pub fn crop_face(img: RgbView<'_>, roi: &RotatedRect, input: &mut [f32]) {
         sampling: Sampling::Corner,
         range: (0.0, 1.0),
         flip_horizontal: false,
-    };
-    crop_into(img, &spec, input);
+    }
 }
 
 /// The face-presence probability from its logit (TensorsToFloatsCalculator with

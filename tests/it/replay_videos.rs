@@ -120,7 +120,6 @@ fn events_of(
     cell
 }
 
-/// The default pipeline: the iris pipeline.
 /// The checks below with each landmark model: both natively, the default (attention) under
 /// emulation, where a tracked frame takes about a second.
 fn check(video: &Video) {
