@@ -20,27 +20,17 @@ fn crops(c: &mut Criterion) {
     let mut rgb = Vec::new();
     let (w, h) = decode_jpeg(&jpeg, &mut rgb).expect("a JPEG");
     let img = RgbView::new(w, h, &rgb).expect("an RGB frame");
+    let (w, h) = (w as f32, h as f32);
+    let face = |cx: f32, cy: f32, side: f32, rotation: f32| RotatedRect {
+        cx,
+        cy,
+        width: side,
+        height: side,
+        rotation,
+    };
     let rects = [
-        (
-            "inside",
-            RotatedRect {
-                cx: w as f32 * 0.5,
-                cy: h as f32 * 0.4,
-                width: w as f32 * 0.6,
-                height: w as f32 * 0.6,
-                rotation: 0.08,
-            },
-        ),
-        (
-            "over the edge",
-            RotatedRect {
-                cx: w as f32 * 0.1,
-                cy: h as f32 * 0.9,
-                width: w as f32 * 0.7,
-                height: w as f32 * 0.7,
-                rotation: -0.3,
-            },
-        ),
+        ("inside", face(w * 0.5, h * 0.4, w * 0.6, 0.08)),
+        ("over the edge", face(w * 0.1, h * 0.9, w * 0.7, -0.3)),
     ];
     let mut out = vec![0.0f32; INPUT_SIZE * INPUT_SIZE * 3];
     for (name, rect) in rects {

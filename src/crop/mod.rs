@@ -47,8 +47,8 @@ pub struct CropSpec {
     pub flip_horizontal: bool,
 }
 
-/// Where each output pixel's samples fall in the image, shared by both crops so that their
-/// sample coordinates come from the same float operations in the same order.
+/// Where each output pixel's samples fall in the image and how their sum becomes a value,
+/// shared by both crops so that both do the same float operations in the same order.
 struct Grid {
     origin: [f32; 2],
     /// Image-space step for one output pixel along x and along y.
@@ -61,10 +61,22 @@ struct Grid {
     within: f32,
     fractions: [f32; 256],
     shift: f32,
+    /// `1 / sub²`, the output value per 8-bit step, and the value of 0.
+    inv_n: f32,
+    scale: f32,
+    low: f32,
 }
 
 impl Grid {
-    fn new(spec: &CropSpec) -> Grid {
+    /// The grid of `spec`, for an output buffer of `out_len` floats.
+    ///
+    /// Panics only if `out_len` is not the crop's size, which is a programming error.
+    fn new(spec: &CropSpec, out_len: usize) -> Grid {
+        assert_eq!(
+            out_len,
+            spec.out_width * spec.out_height * 3,
+            "crop output buffer size"
+        );
         let r = &spec.rect;
         let (sin, cos) = r.rotation.sin_cos();
         let (w_out, h_out) = (spec.out_width as f32, spec.out_height as f32);
@@ -87,6 +99,9 @@ impl Grid {
             within,
             fractions,
             shift,
+            inv_n: 1.0 / (sub * sub) as f32,
+            scale: (spec.range.1 - spec.range.0) / 255.0,
+            low: spec.range.0,
         }
     }
 
@@ -106,9 +121,8 @@ impl Grid {
     /// What an output value is: the mean of an output pixel's samples, rounded to 8 bits
     /// (MediaPipe warps 8-bit images into 8-bit images before it converts to float), mapped
     /// onto `range`.
-    fn value(&self, spec: &CropSpec, sum: f32, round: impl Fn(f32) -> f32) -> f32 {
-        let scale = (spec.range.1 - spec.range.0) / 255.0;
-        round(sum * (1.0 / (self.sub * self.sub) as f32)) * scale + spec.range.0
+    fn value(&self, sum: f32, round: impl Fn(f32) -> f32) -> f32 {
+        round(sum * self.inv_n) * self.scale + self.low
     }
 }
 
@@ -126,12 +140,7 @@ fn column(spec: &CropSpec, i: usize) -> usize {
 /// Panics only if `out` has the wrong length, which is a programming error.
 pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
     let w_out = spec.out_width;
-    assert_eq!(
-        out.len(),
-        w_out * spec.out_height * 3,
-        "crop output buffer size"
-    );
-    let grid = Grid::new(spec);
+    let grid = Grid::new(spec, out.len());
     let sub = grid.sub;
     // Output pixels per batch: their samples along x all fit in one (`sub` is at most 255).
     let per_batch = BATCH / sub;
@@ -162,7 +171,7 @@ pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
             for (p, sum) in sums[..pixels].iter().enumerate() {
                 let o = column(spec, first + p) * 3;
                 for c in 0..3 {
-                    row[o + c] = grid.value(spec, sum[c], taps::round_half_away);
+                    row[o + c] = grid.value(sum[c], taps::round_half_away);
                 }
             }
         }
@@ -179,11 +188,9 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn corner_sampling_hits_pixel_centres_at_integers() {
-        let data = gradient(8, 8);
-        let img = RgbView::new(8, 8, &data).unwrap();
-        let spec = CropSpec {
+    /// An 8 × 8 crop of the whole 8 × 8 image.
+    fn whole_8x8(border: Border, sampling: Sampling, range: (f32, f32), flip: bool) -> CropSpec {
+        CropSpec {
             rect: RotatedRect {
                 cx: 4.0,
                 cy: 4.0,
@@ -193,11 +200,18 @@ mod tests {
             },
             out_width: 8,
             out_height: 8,
-            border: Border::Zero,
-            sampling: Sampling::Corner,
-            range: (0.0, 255.0),
-            flip_horizontal: false,
-        };
+            border,
+            sampling,
+            range,
+            flip_horizontal: flip,
+        }
+    }
+
+    #[test]
+    fn corner_sampling_hits_pixel_centres_at_integers() {
+        let data = gradient(8, 8);
+        let img = RgbView::new(8, 8, &data).unwrap();
+        let spec = whole_8x8(Border::Zero, Sampling::Corner, (0.0, 255.0), false);
         let mut out = vec![0.0; 8 * 8 * 3];
         crop_into(img, &spec, &mut out);
         // Output pixel (3, 5) samples image coordinate (3, 5) exactly.
@@ -209,21 +223,8 @@ mod tests {
     fn centre_sampling_and_flip() {
         let data = gradient(8, 8);
         let img = RgbView::new(8, 8, &data).unwrap();
-        let spec = CropSpec {
-            rect: RotatedRect {
-                cx: 4.0,
-                cy: 4.0,
-                width: 8.0,
-                height: 8.0,
-                rotation: 0.0,
-            },
-            out_width: 8,
-            out_height: 8,
-            border: Border::Replicate,
-            sampling: Sampling::Centre { supersample: 1 },
-            range: (0.0, 1.0),
-            flip_horizontal: true,
-        };
+        let centre = Sampling::Centre { supersample: 1 };
+        let spec = whole_8x8(Border::Replicate, centre, (0.0, 1.0), true);
         let mut out = vec![0.0; 8 * 8 * 3];
         crop_into(img, &spec, &mut out);
         // Centre sampling reproduces pixel k at output k; the flip mirrors columns.

@@ -8,12 +8,7 @@ use crate::frame::RgbView;
 /// [`super::crop_into`], one sample at a time.
 pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
     let w_out = spec.out_width;
-    assert_eq!(
-        out.len(),
-        w_out * spec.out_height * 3,
-        "crop output buffer size"
-    );
-    let grid = Grid::new(spec);
+    let grid = Grid::new(spec, out.len());
     for (j, row) in out.chunks_exact_mut(w_out * 3).enumerate() {
         for i in 0..w_out {
             let mut acc = [0.0f32; 3];
@@ -29,7 +24,7 @@ pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
             }
             let o = column(spec, i) * 3;
             for c in 0..3 {
-                row[o + c] = grid.value(spec, acc[c], f32::round);
+                row[o + c] = grid.value(acc[c], f32::round);
             }
         }
     }
