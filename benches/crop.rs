@@ -1,6 +1,7 @@
 //! Criterion benchmark of the face crop (192 × 192, ImageToTensorCalculator's sampling, as every
-//! tracked frame of the default pipeline runs it) on a real photo: `crop::crop_into` against
-//! `crop::reference`, the per-sample version it equals bit for bit, in the same run.
+//! tracked frame of the default pipeline runs it) on a real photo: each sampler of
+//! `crop::crop_with` (scalar: the batched float one; avx2+fma: fixed point) against
+//! `crop::reference`, the per-sample version they equal bit for bit, in the same run.
 //!
 //! `taskset -c 1 cargo bench --bench crop`
 
@@ -9,6 +10,7 @@ use eyeswitch::capture::decode_jpeg;
 use eyeswitch::crop;
 use eyeswitch::frame::RgbView;
 use eyeswitch::geometry::RotatedRect;
+use eyeswitch::inference::kernels::simd::Simd;
 use eyeswitch::vision::mesh::{face_crop, INPUT_SIZE};
 
 fn crops(c: &mut Criterion) {
@@ -38,9 +40,11 @@ fn crops(c: &mut Criterion) {
         c.bench_function(&format!("face crop {name}: reference"), |b| {
             b.iter(|| crop::reference::crop_into(img, &spec, &mut out))
         });
-        c.bench_function(&format!("face crop {name}: crop_into"), |b| {
-            b.iter(|| crop::crop_into(img, &spec, &mut out))
-        });
+        for simd in Simd::available() {
+            c.bench_function(&format!("face crop {name}: {}", simd.name()), |b| {
+                b.iter(|| crop::crop_with(simd, img, &spec, &mut out))
+            });
+        }
     }
 }
 

@@ -13,8 +13,11 @@ use crate::pipeline::{self, Pipeline};
 
 /// Frames run before measuring, so start-up allocations and cold caches are left out.
 const WARM_UP: usize = 10;
-/// The stages timed, in the order printed.
-const STAGES: [&str; 6] = ["decode", "detector", "mesh", "iris", "gestures", "frame"];
+/// The stages timed, in the order printed. `own` is the frame less its time inside tract:
+/// decode, crops, projections, gestures and outputs, the part that is eyeswitch's code.
+const STAGES: [&str; 7] = [
+    "decode", "detector", "mesh", "iris", "gestures", "own", "frame",
+];
 
 /// Times of one stage, one entry per frame it ran on, in a ring of the last `capacity` frames.
 ///
@@ -104,7 +107,7 @@ struct Run {
     landmarks: LandmarkModel,
     precision: Precision,
     pipeline: Pipeline,
-    stages: [Stage; 6],
+    stages: [Stage; 7],
 }
 
 impl Run {
@@ -161,7 +164,15 @@ impl Run {
                 serde_json::json!({"runs": s.runs, "median_ms": median, "p90_ms": p90}),
             );
         }
-        let frame = json["frame"]["median_ms"].as_f64().unwrap_or(0.0);
+        let median = |stage: &str| json[stage]["median_ms"].as_f64().unwrap_or(0.0);
+        let frame = median("frame");
+        if frame > 0.0 {
+            writeln!(
+                out,
+                "own work (not in tract): {:.1} % of the frame (medians)",
+                100.0 * median("own") / frame
+            )?;
+        }
         Ok((json.into(), frame))
     }
 }
@@ -259,8 +270,10 @@ pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), Rep
         for i in 0..order {
             let run = &mut runs[(i + frames) % order];
             let t1 = Instant::now();
+            let in_tract = crate::inference::time_in_tract();
             let report = run.pipeline.process(&frame, &mut |_| {})?;
             let total = decode + t1.elapsed();
+            let own = total.saturating_sub(crate::inference::time_in_tract() - in_tract);
             if !measuring {
                 continue;
             }
@@ -271,6 +284,7 @@ pub fn run(config: &Config, source: &Path, opts: &Options<'_>) -> Result<(), Rep
                 report.times.mesh,
                 report.times.iris,
                 report.gestures,
+                own,
                 total,
             ]) {
                 stage.push(d);

@@ -2,14 +2,21 @@
 //!
 //! MediaPipe reaches its three models through two calculators with different pixel
 //! conventions; both are reproduced here so the models see what they were trained on.
-//! [`crop_into`] is the one every model runs; [`reference`] is the plain per-sample version it
-//! must equal bit for bit (tests and `benches/crop.rs` hold it to that).
+//! [`crop_into`] is the one every model runs: on AVX2 in fixed point (`avx2`), elsewhere a
+//! batched float sampler (`taps`). [`reference`] is the plain per-sample version both must
+//! equal bit for bit (tests and `benches/crop.rs` hold them to that).
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+mod fixed;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 pub mod reference;
 mod taps;
 
 use crate::frame::RgbView;
 use crate::geometry::RotatedRect;
+use crate::inference::kernels::simd::Simd;
 use taps::{Taps, BATCH};
 
 /// What a sample outside the image reads as.
@@ -118,6 +125,22 @@ impl Grid {
         )
     }
 
+    /// Whether the fixed-point samplers give this crop's floats exactly: every sample within
+    /// 2²⁰ pixels of the image (the grid points then fit in 32-bit integers), and at most
+    /// 8 × 8 samples per output pixel (their sum, at most 64 · 255 · 1024, stays under 2²⁴,
+    /// where the reference's float sums are exact).
+    fn fits_fixed_point(&self, spec: &CropSpec) -> bool {
+        const FAR: f32 = (1 << 20) as f32;
+        let (w, h) = (spec.out_width as f32, spec.out_height as f32);
+        // The grid is affine in the output coordinates, so its corners bound every sample.
+        let corners = [(0.0, 0.0), (w, 0.0), (0.0, h), (w, h)];
+        let near = corners.iter().all(|&(tx, ty)| {
+            let (x, y) = self.point(tx, ty);
+            x.abs() < FAR && y.abs() < FAR
+        });
+        near && self.sub <= 8
+    }
+
     /// What an output value is: the mean of an output pixel's samples, rounded to 8 bits
     /// (MediaPipe warps 8-bit images into 8-bit images before it converts to float), mapped
     /// onto `range`.
@@ -139,8 +162,37 @@ fn column(spec: &CropSpec, i: usize) -> usize {
 ///
 /// Panics only if `out` has the wrong length, which is a programming error.
 pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
-    let w_out = spec.out_width;
+    crop_with(Simd::best(), img, spec, out)
+}
+
+/// [`crop_into`] on the sampler `simd` picks: fixed point on AVX2 or NEON where the crop
+/// fits it, the batched float sampler elsewhere. All give the reference's floats; tests and
+/// `benches/crop.rs` run each.
+pub fn crop_with(simd: Simd, img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
     let grid = Grid::new(spec, out.len());
+    if grid.fits_fixed_point(spec) {
+        match simd {
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2Fma => {
+                if let Some(sampler) = avx2::Avx2::new(img, spec.border) {
+                    return fixed::crop_into(&sampler, spec, &grid, out);
+                }
+            }
+            #[cfg(target_arch = "aarch64")]
+            Simd::Neon => {
+                if let Some(sampler) = neon::Neon::new(img, spec.border) {
+                    return fixed::crop_into(&sampler, spec, &grid, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    batched(img, spec, &grid, out)
+}
+
+/// The float sampler, a batch of samples at a time (`taps`).
+fn batched(img: RgbView<'_>, spec: &CropSpec, grid: &Grid, out: &mut [f32]) {
+    let w_out = spec.out_width;
     let sub = grid.sub;
     // Output pixels per batch: their samples along x all fit in one (`sub` is at most 255).
     let per_batch = BATCH / sub;
@@ -314,17 +366,22 @@ mod tests {
                 flip_horizontal: n % 5 == 0,
             };
             let len = spec.out_width * spec.out_height * 3;
-            let (mut fast, mut slow) = (vec![0.0; len], vec![0.0; len]);
-            crop_into(img, &spec, &mut fast);
+            let mut slow = vec![0.0; len];
             reference::crop_into(img, &spec, &mut slow);
-            let differ = fast
-                .iter()
-                .zip(&slow)
-                .position(|(a, b)| a.to_bits() != b.to_bits());
-            assert_eq!(
-                differ, None,
-                "crop {n} differs from the reference: {spec:?}"
-            );
+            for simd in Simd::available() {
+                let mut fast = vec![0.0; len];
+                crop_with(simd, img, &spec, &mut fast);
+                let differ = fast
+                    .iter()
+                    .zip(&slow)
+                    .position(|(a, b)| a.to_bits() != b.to_bits());
+                assert_eq!(
+                    differ,
+                    None,
+                    "crop {n} on {} differs from the reference: {spec:?}",
+                    simd.name()
+                );
+            }
         }
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! This is the only module that talks to tract, so a change of engine stays local.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
@@ -196,12 +198,25 @@ impl Model {
         let value = arc.into_tvalue();
         self.input = Some(value.clone());
         let state = &mut self.state;
-        self.outputs = crate::alloc_count::foreign(|| state.run(tvec!(value))).map_err(run)?;
+        let start = Instant::now();
+        let outputs = crate::alloc_count::foreign(|| state.run(tvec!(value)));
+        IN_TRACT.set(IN_TRACT.get() + start.elapsed());
+        self.outputs = outputs.map_err(run)?;
         Ok(Outputs {
             values: &self.outputs,
             file,
         })
     }
+}
+
+thread_local! {
+    static IN_TRACT: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// How long this thread has spent inside tract's model runs in all: `bench` takes it from a
+/// frame's time to show how much of the frame is our own work.
+pub fn time_in_tract() -> Duration {
+    IN_TRACT.get()
 }
 
 /// Types and declutters `model`, puts our kernels in place of the tract ops they replace (see

@@ -19,13 +19,21 @@ fn bench_reports_every_stage_and_no_own_allocations() {
     let json: serde_json::Value = serde_json::from_str(last).expect(last);
     let bench = &json["bench"];
     assert_eq!(bench["frames"], 5, "{last}");
-    for stage in ["decode", "detector", "mesh", "iris", "gestures", "frame"] {
+    for stage in [
+        "decode", "detector", "mesh", "iris", "gestures", "own", "frame",
+    ] {
         let s = &bench["stages"][stage];
         assert!(
             s["median_ms"].is_number() && s["p90_ms"].is_number(),
             "{stage}: {last}"
         );
     }
+    // Our own work is the frame less the models' runs: more than the decode, less than all.
+    let median = |stage: &str| bench["stages"][stage]["median_ms"].as_f64().unwrap();
+    assert!(
+        median("own") >= median("decode") && median("own") < median("frame"),
+        "{last}"
+    );
     assert_eq!(
         bench["stages"]["mesh"]["runs"], 5,
         "tracked frames run the mesh"
