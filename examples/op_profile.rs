@@ -7,7 +7,7 @@
 use eyeswitch::models;
 use tract_onnx::prelude::*;
 fn main() {
-    let dir = std::path::Path::new("models");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
     for spec in [
         models::DETECTOR,
         models::MESH,
