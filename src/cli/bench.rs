@@ -13,8 +13,9 @@ use crate::pipeline::{self, Pipeline};
 
 /// Frames run before measuring, so start-up allocations and cold caches are left out.
 const WARM_UP: usize = 10;
-/// The stages timed, in the order printed. `own` is the frame less its time inside tract:
-/// decode, crops, projections, gestures and outputs, the part that is eyeswitch's code.
+/// The stages timed, in the order printed. `own` is the frame less its time inside tract on
+/// this thread: decode, crops, projections and gestures, the part that is eyeswitch's code
+/// (with `--threads 2`, waiting for the other core's iris run counts in it too).
 const STAGES: [&str; 7] = [
     "decode", "detector", "mesh", "iris", "gestures", "own", "frame",
 ];
