@@ -8,6 +8,7 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod fixed;
 #[cfg(target_arch = "aarch64")]
 mod neon;
@@ -129,6 +130,7 @@ impl Grid {
     /// 2²⁰ pixels of the image (the grid points then fit in 32-bit integers), and at most
     /// 8 × 8 samples per output pixel (their sum, at most 64 · 255 · 1024, stays under 2²⁴,
     /// where the reference's float sums are exact).
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     fn fits_fixed_point(&self, spec: &CropSpec) -> bool {
         const FAR: f32 = (1 << 20) as f32;
         let (w, h) = (spec.out_width as f32, spec.out_height as f32);
@@ -170,24 +172,41 @@ pub fn crop_into(img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
 /// `benches/crop.rs` run each.
 pub fn crop_with(simd: Simd, img: RgbView<'_>, spec: &CropSpec, out: &mut [f32]) {
     let grid = Grid::new(spec, out.len());
-    if grid.fits_fixed_point(spec) {
-        match simd {
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2Fma => {
-                if let Some(sampler) = avx2::Avx2::new(img, spec.border) {
-                    return fixed::crop_into(&sampler, spec, &grid, out);
-                }
-            }
-            #[cfg(target_arch = "aarch64")]
-            Simd::Neon => {
-                if let Some(sampler) = neon::Neon::new(img, spec.border) {
-                    return fixed::crop_into(&sampler, spec, &grid, out);
-                }
-            }
-            _ => {}
-        }
+    if !fixed_point(simd, img, spec, &grid, out) {
+        batched(img, spec, &grid, out)
     }
-    batched(img, spec, &grid, out)
+}
+
+/// The crop on `simd`'s fixed-point sampler, if it has one and the crop fits it; whether it
+/// ran.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn fixed_point(
+    simd: Simd,
+    img: RgbView<'_>,
+    spec: &CropSpec,
+    grid: &Grid,
+    out: &mut [f32],
+) -> bool {
+    if !grid.fits_fixed_point(spec) {
+        return false;
+    }
+    match simd {
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx2Fma => avx2::Avx2::new(img, spec.border)
+            .map(|sampler| fixed::crop_into(&sampler, spec, grid, out))
+            .is_some(),
+        #[cfg(target_arch = "aarch64")]
+        Simd::Neon => neon::Neon::new(img, spec.border)
+            .map(|sampler| fixed::crop_into(&sampler, spec, grid, out))
+            .is_some(),
+        _ => false,
+    }
+}
+
+/// No fixed-point sampler on this architecture (armv7 runs the float one).
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn fixed_point(_: Simd, _: RgbView<'_>, _: &CropSpec, _: &Grid, _: &mut [f32]) -> bool {
+    false
 }
 
 /// The float sampler, a batch of samples at a time (`taps`).
