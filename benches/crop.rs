@@ -1,6 +1,6 @@
 //! Criterion benchmark of the face crop (192 × 192, ImageToTensorCalculator's sampling, as every
 //! tracked frame of the default pipeline runs it) on a real photo: each sampler of
-//! `crop::crop_with` (scalar: the batched float one; avx2+fma: fixed point) against
+//! `crop::crop_with` (scalar: the batched float one; avx2+fma or neon: fixed point) against
 //! `crop::reference`, the per-sample version they equal bit for bit, in the same run.
 //!
 //! `taskset -c 1 cargo bench --bench crop`

@@ -19,8 +19,7 @@ fn main() {
             .unwrap()
             .with_input_fact(0, f32::fact(spec.input).into())
             .unwrap();
-        let mut typed = model.into_typed().unwrap().into_decluttered().unwrap();
-        eyeswitch::inference::kernels::rewrite(&mut typed).unwrap();
+        let typed = eyeswitch::inference::rewritten(model).unwrap();
         println!("=== {}", spec.file);
         for n in typed.nodes() {
             if n.op.name().contains("Pad") {

@@ -170,9 +170,7 @@ impl<'a> Avx2<'a> {
             _mm256_storeu_si256(dst.add(3), _mm256_permute2x128_si256::<0x31>(s2, s3));
         }
     }
-}
 
-impl Avx2<'_> {
     /// The samples at output row coordinate `ty` and column coordinates `txs`.
     #[target_feature(enable = "avx2")]
     fn sample_avx2(&self, grid: &Grid, ty: f32, txs: &[f32], sums: &mut [[i32; 4]]) {

@@ -2,9 +2,10 @@
 //!
 //! MediaPipe reaches its three models through two calculators with different pixel
 //! conventions; both are reproduced here so the models see what they were trained on.
-//! [`crop_into`] is the one every model runs: on AVX2 in fixed point (`avx2`), elsewhere a
-//! batched float sampler (`taps`). [`reference`] is the plain per-sample version both must
-//! equal bit for bit (tests and `benches/crop.rs` hold them to that).
+//! [`crop_into`] is the one every model runs: in fixed point on AVX2 or NEON (`fixed`, with
+//! `avx2` or `neon`), elsewhere a batched float sampler (`taps`). [`reference`] is the plain
+//! per-sample version they must all equal bit for bit (tests and `benches/crop.rs` hold them
+//! to that).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;

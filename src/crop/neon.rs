@@ -132,6 +132,7 @@ impl<'a> Neon<'a> {
         }
     }
 
+    /// The samples at output row coordinate `ty` and column coordinates `txs`.
     #[target_feature(enable = "neon")]
     fn sample_neon(&self, grid: &Grid, ty: f32, txs: &[f32], sums: &mut [[i32; 4]]) {
         // `Grid::point`'s operations in its order: origin + tx·step_x + ty·step_y + shift.
@@ -156,6 +157,7 @@ impl<'a> Neon<'a> {
         }
     }
 
+    /// `Grid::value` of each channel of each sum (in 1024ths), one pixel per vector.
     #[target_feature(enable = "neon")]
     fn values_neon(&self, grid: &Grid, sums: &[[i32; 4]], values: &mut [[f32; 4]]) {
         for (s, v) in sums.iter().zip(values) {

@@ -222,9 +222,15 @@ pub fn time_in_tract() -> Duration {
 /// Types and declutters `model`, puts our kernels in place of the tract ops they replace (see
 /// [`kernels`]), and lets tract optimise the rest.
 pub fn optimize(model: InferenceModel) -> TractResult<TypedModel> {
+    rewritten(model)?.into_optimized()
+}
+
+/// `model` typed, decluttered and with our kernels in place, before tract's own optimisation:
+/// the graph `examples/op_profile.rs` inspects.
+pub fn rewritten(model: InferenceModel) -> TractResult<TypedModel> {
     let mut typed = model.into_typed()?.into_decluttered()?;
     kernels::rewrite(&mut typed)?;
-    typed.into_optimized()
+    Ok(typed)
 }
 
 /// The instruction-set features tract detected on this CPU and picks kernels by, e.g.
