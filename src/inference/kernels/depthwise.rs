@@ -53,7 +53,7 @@ impl Geometry {
     }
 
     /// Rows of the scratch plane: the rows the outputs read.
-    fn padded_rows(&self) -> usize {
+    pub(super) fn padded_rows(&self) -> usize {
         (self.out_h - 1) * self.stride + 3
     }
 

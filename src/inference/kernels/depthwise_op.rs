@@ -1,5 +1,6 @@
 //! The depthwise 3 × 3 convolution as a tract op, and the rewrite that puts it in place of
-//! tract's grouped `Conv` before optimisation (which would turn it into a `DepthWiseConv`).
+//! tract's grouped `Conv` before optimisation (which would turn it into a `DepthWiseConv`),
+//! channels first (`depthwise`) or last (`depthwise_hwc`), whichever layout tract left it in.
 //!
 //! In all four models every depthwise convolution feeds a 1 × 1 convolution directly, never
 //! an activation, so there is no activation to fuse here.
@@ -15,21 +16,25 @@ use tract_onnx::tract_core::{as_op, not_out_of_plan, op_as_typed_op};
 
 use super::super::recycled::{input, refill};
 use super::depthwise::{convolve, Geometry};
+use super::depthwise_hwc;
 use super::simd::Simd;
 
-/// `[1, C, H, W]` (or `[C, H, W]`) f32 input, `[C, 1, 3, 3]` kernel and `[C]` bias in;
-/// `[1, C, out_h, out_w]` (or `[C, out_h, out_w]`) out.
+/// `[1, C, H, W]` (or `[C, H, W]`, or channels last: `[1, H, W, C]`, `[H, W, C]`) f32 input,
+/// `[C, 1, 3, 3]` kernel and `[C]` bias in; the output in the input's layout.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Depthwise3x3 {
     channels: usize,
     geometry: Geometry,
     /// Whether the tensors have the batch axis: tract drops it from some models (iris).
     batch: bool,
+    /// Whether the channels are the innermost axis (HWC), as tract leaves some of the iris
+    /// model's convolutions on aarch64.
+    channels_last: bool,
 }
 
 impl Depthwise3x3 {
     /// The op that computes `conv` on an input of `shape`, or `None` when `conv` is not a
-    /// plain f32 NCHW (or CHW) depthwise 3 × 3 of stride 1 or 2 over one image.
+    /// plain f32 NCHW, CHW, NHWC or HWC depthwise 3 × 3 of stride 1 or 2 over one image.
     fn replacing(conv: &Conv, shape: &[usize]) -> Option<Depthwise3x3> {
         let spec = &conv.pool_spec;
         let ones = |v: &Option<TVec<usize>>| v.as_ref().is_none_or(|v| v.iter().all(|&x| x == 1));
@@ -45,9 +50,11 @@ impl Depthwise3x3 {
             }
             _ => return None,
         };
-        let (batch, c, h, w) = match (spec.data_format, shape) {
-            (DataFormat::NCHW, &[1, c, h, w]) => (true, c, h, w),
-            (DataFormat::CHW, &[c, h, w]) => (false, c, h, w),
+        let (batch, channels_last, c, h, w) = match (spec.data_format, shape) {
+            (DataFormat::NCHW, &[1, c, h, w]) => (true, false, c, h, w),
+            (DataFormat::CHW, &[c, h, w]) => (false, false, c, h, w),
+            (DataFormat::NHWC, &[1, h, w, c]) => (true, true, c, h, w),
+            (DataFormat::HWC, &[h, w, c]) => (false, true, c, h, w),
             _ => return None,
         };
         let plain = conv.q_params.is_none()
@@ -62,16 +69,28 @@ impl Depthwise3x3 {
             channels: c,
             geometry: Geometry::new(h, w, stride, pad)?,
             batch,
+            channels_last,
         })
     }
 
     fn shape(&self, h: usize, w: usize) -> TVec<usize> {
-        let chw = [self.channels, h, w];
-        if self.batch {
-            std::iter::once(1).chain(chw).collect()
+        let image = if self.channels_last {
+            [h, w, self.channels]
         } else {
-            chw.into_iter().collect()
-        }
+            [self.channels, h, w]
+        };
+        let batch = self.batch.then_some(1);
+        batch.into_iter().chain(image).collect()
+    }
+
+    /// The zeroed scratch map the op's layout needs.
+    fn scratch(&self) -> Vec<f32> {
+        let len = if self.channels_last {
+            depthwise_hwc::padded_len(&self.geometry, self.channels)
+        } else {
+            self.geometry.padded_len()
+        };
+        vec![0.0; len]
     }
 
     fn output_shape(&self) -> TVec<usize> {
@@ -120,8 +139,9 @@ impl Op for Depthwise3x3 {
     }
 
     fn info(&self) -> TractResult<Vec<String>> {
+        let layout = if self.channels_last { "HWC" } else { "CHW" };
         Ok(vec![format!(
-            "{:?} on {}",
+            "{layout} {:?} on {}",
             self.geometry,
             Simd::best().name()
         )])
@@ -136,7 +156,15 @@ impl EvalOp for Depthwise3x3 {
     fn state(&self, _: &EvalContext) -> TractResult<Option<Box<dyn OpState>>> {
         Ok(Some(Box::new(State {
             last: None,
-            padded: vec![0.0; self.geometry.padded_len()],
+            padded: self.scratch(),
+            weights: vec![
+                0.0;
+                if self.channels_last {
+                    self.channels * 9
+                } else {
+                    0
+                }
+            ],
             simd: Simd::best(),
         })))
     }
@@ -156,11 +184,13 @@ impl TypedOp for Depthwise3x3 {
     as_op!();
 }
 
-/// The op's last output (written in place once its readers let go) and its scratch plane.
+/// The op's last output (written in place once its readers let go), its scratch map and, for
+/// channels last, its transposed weights.
 #[derive(Debug, Clone)]
 struct State {
     last: Option<TValue>,
     padded: Vec<f32>,
+    weights: Vec<f32>,
     simd: Simd,
 }
 
@@ -174,10 +204,15 @@ impl OpState for State {
         let op = op
             .downcast_ref::<Depthwise3x3>()
             .context("depthwise state run with another op")?;
-        let padded = &mut self.padded;
+        let (padded, weights, simd) = (&mut self.padded, &mut self.weights, self.simd);
         let value = refill(&mut self.last, &op.output_shape(), |out| {
             let (x, kernel, bias) = (input(&inputs, 0)?, input(&inputs, 1)?, input(&inputs, 2)?);
-            convolve(self.simd, &op.geometry, x, kernel, bias, padded, out)
+            let geo = &op.geometry;
+            if op.channels_last {
+                depthwise_hwc::convolve(simd, geo, x, kernel, bias, weights, padded, out)
+            } else {
+                convolve(simd, geo, x, kernel, bias, padded, out)
+            }
         })?;
         Ok(tvec!(value))
     }
@@ -214,14 +249,35 @@ pub(super) mod tests {
         stride: usize,
         pad: [usize; 4],
     ) -> TypedModel {
+        conv_in(DataFormat::NCHW, &[1, c, h, w], c, stride, pad)
+    }
+
+    /// The same over a channels-last `[h, w, c]` map (HWC), as tract leaves some on aarch64.
+    pub(in super::super) fn one_conv_hwc(
+        c: usize,
+        h: usize,
+        w: usize,
+        stride: usize,
+        pad: [usize; 4],
+    ) -> TypedModel {
+        conv_in(DataFormat::HWC, &[h, w, c], c, stride, pad)
+    }
+
+    fn conv_in(
+        format: DataFormat,
+        shape: &[usize],
+        c: usize,
+        stride: usize,
+        pad: [usize; 4],
+    ) -> TypedModel {
         let mut model = TypedModel::default();
-        let x = model.add_source("x", f32::fact([1, c, h, w])).unwrap();
+        let x = model.add_source("x", f32::fact(shape)).unwrap();
         let kernel = Tensor::from_shape(&[c, 1, 3, 3], &random(c * 9, 1)).unwrap();
         let bias = Tensor::from_shape(&[c], &random(c, 2)).unwrap();
         let kernel = model.add_const("kernel", kernel).unwrap();
         let bias = model.add_const("bias", bias).unwrap();
         let spec = PoolSpec::new(
-            DataFormat::NCHW,
+            format,
             tvec![3, 3],
             PaddingSpec::Explicit(tvec![pad[0], pad[1]], tvec![pad[2], pad[3]]),
             None,
@@ -254,10 +310,21 @@ pub(super) mod tests {
 
     #[test]
     fn the_op_replaces_tracts_depthwise_and_gives_its_values() {
-        for (c, h, stride, pad) in [(24, 16, 1, [1; 4]), (7, 9, 2, [0, 0, 1, 1])] {
-            let input = Tensor::from_shape(&[1, c, h, h], &random(c * h * h, 3)).unwrap();
-            let (want, stock) = run(one_conv(c, h, h, stride, pad), &input);
-            let mut model = one_conv(c, h, h, stride, pad);
+        type Build = fn(usize, usize, usize, usize, [usize; 4]) -> TypedModel;
+        let layouts: [(Build, bool); 2] = [(one_conv, false), (one_conv_hwc, true)];
+        let cases = [(24, 16, 1, [1; 4]), (7, 9, 2, [0, 0, 1, 1])];
+        for ((c, h, stride, pad), (build, last)) in cases
+            .into_iter()
+            .flat_map(|case| layouts.map(|l| (case, l)))
+        {
+            let shape = if last {
+                vec![h, h, c]
+            } else {
+                vec![1, c, h, h]
+            };
+            let input = Tensor::from_shape(&shape, &random(c * h * h, 3)).unwrap();
+            let (want, stock) = run(build(c, h, h, stride, pad), &input);
+            let mut model = build(c, h, h, stride, pad);
             assert_eq!(rewrite(&mut model).unwrap(), 1);
             let (got, ours) = run(model, &input);
             assert!(stock.iter().any(|o| o == "DepthWiseConv"), "{stock:?}");

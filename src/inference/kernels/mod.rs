@@ -2,6 +2,7 @@
 //! of our own (issue 13). Each kernel has a scalar reference and SIMD paths chosen at run time.
 
 pub mod depthwise;
+pub mod depthwise_hwc;
 pub mod depthwise_op;
 pub mod max_pool;
 pub mod max_pool_op;

@@ -23,6 +23,33 @@ pub fn prelu(simd: Simd, values: &mut [f32], plane: usize, slope: &[f32]) -> Tra
     Ok(())
 }
 
+/// Applies PReLU in place to channels-last `values`: pixels of `slope.len()` channels each, as
+/// tract leaves some of the iris model's maps on aarch64.
+pub fn prelu_channels_last(simd: Simd, values: &mut [f32], slope: &[f32]) -> TractResult<()> {
+    let c = slope.len();
+    ensure!(
+        c > 0 && values.len().is_multiple_of(c),
+        "channels-last PReLU over {c} channels got {} values",
+        values.len()
+    );
+    for pixel in values.chunks_exact_mut(c) {
+        let done = match simd {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Avx2Fma` is only chosen when the CPU has AVX2 and FMA (`Simd::best`),
+            // and `pixel` and `slope` have the same length.
+            Simd::Avx2Fma => unsafe { x86::pixel(pixel, slope) },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: NEON is part of every aarch64 core; the lengths are equal.
+            Simd::Neon => unsafe { arm::pixel(pixel, slope) },
+            _ => 0,
+        };
+        for (v, &s) in pixel[done..].iter_mut().zip(&slope[done..]) {
+            *v = v.max(0.0) + s * v.min(0.0);
+        }
+    }
+    Ok(())
+}
+
 /// One channel; the same operations as tract's lowering, so the same values bit for bit.
 fn channel(simd: Simd, x: &mut [f32], slope: f32) {
     let done = match simd {
@@ -64,6 +91,27 @@ mod x86 {
         }
         n
     }
+
+    /// One channels-last pixel, eight channels at a time; returns how many it did.
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA; `slope` is as long as `x`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn pixel(x: &mut [f32], slope: &[f32]) -> usize {
+        let zero = _mm256_setzero_ps();
+        let n = x.len() / 8 * 8;
+        for i in (0..n).step_by(8) {
+            // SAFETY: `i + 8 <= n <= x.len() == slope.len()`.
+            unsafe {
+                let p = x.as_mut_ptr().add(i);
+                let (v, s) = (_mm256_loadu_ps(p), _mm256_loadu_ps(slope.as_ptr().add(i)));
+                // Exact for the same reason as `channel`'s.
+                let r = _mm256_fmadd_ps(_mm256_min_ps(v, zero), s, _mm256_max_ps(v, zero));
+                _mm256_storeu_ps(p, r);
+            }
+        }
+        n
+    }
 }
 
 #[cfg(target_arch = "aarch64")]
@@ -85,6 +133,27 @@ mod arm {
                 let v = vld1q_f32(p);
                 // One of max and min is zero, so the fused multiply-add rounds as
                 // multiply-then-add does.
+                let r = vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), s);
+                vst1q_f32(p, r);
+            }
+        }
+        n
+    }
+
+    /// One channels-last pixel, four channels at a time; returns how many it did.
+    ///
+    /// # Safety
+    /// `slope` is as long as `x`.
+    #[target_feature(enable = "neon")]
+    pub(super) unsafe fn pixel(x: &mut [f32], slope: &[f32]) -> usize {
+        let zero = vdupq_n_f32(0.0);
+        let n = x.len() / 4 * 4;
+        for i in (0..n).step_by(4) {
+            // SAFETY: `i + 4 <= n <= x.len() == slope.len()`.
+            unsafe {
+                let p = x.as_mut_ptr().add(i);
+                let (v, s) = (vld1q_f32(p), vld1q_f32(slope.as_ptr().add(i)));
+                // Exact for the same reason as `channel`'s.
                 let r = vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), s);
                 vst1q_f32(p, r);
             }
@@ -122,8 +191,29 @@ mod tests {
         }
     }
 
+    /// Channels-last maps of the iris model's channel counts and odd ones, bit for bit.
+    #[test]
+    fn every_channels_last_path_matches_tracts_lowering() {
+        for side in [1, 2, 5, 8, 16, 32] {
+            for c in [1, 3, 7, 17, 32, 64] {
+                let shape = [side, side + 1, c];
+                let values = random(side * (side + 1) * c, (side * 1000 + c) as u64);
+                let input = Tensor::from_shape(&shape, &values).unwrap();
+                let (want, _) = run(one_prelu(&shape, &[1, 1, c]), &input);
+                let slope = random(c, 5);
+                for simd in Simd::available() {
+                    let mut x = values.clone();
+                    prelu_channels_last(simd, &mut x, &slope).unwrap();
+                    assert_eq!(x, want, "{} path, {shape:?}", simd.name());
+                }
+            }
+        }
+    }
+
     #[test]
     fn wrong_lengths_are_errors_not_panics() {
+        assert!(prelu_channels_last(Simd::best(), &mut [0.0; 7], &[1.0, 2.0]).is_err());
+        assert!(prelu_channels_last(Simd::best(), &mut [0.0; 2], &[]).is_err());
         assert!(prelu(Simd::best(), &mut [0.0; 7], 4, &[1.0, 2.0]).is_err());
         assert!(prelu(Simd::best(), &mut [], 0, &[1.0]).is_ok());
     }

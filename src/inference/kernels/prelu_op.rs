@@ -9,7 +9,7 @@ use tract_onnx::tract_core::internal::{
 use tract_onnx::tract_core::ops::binary::TypedBinOp;
 use tract_onnx::tract_core::{as_op, op_as_typed_op, op_out_of_plan};
 
-use super::prelu::prelu;
+use super::prelu::{prelu, prelu_channels_last};
 use super::simd::Simd;
 
 /// An f32 `x` and a per-channel `slope` (x's shape with 1 on every axis but the channels')
@@ -17,13 +17,18 @@ use super::simd::Simd;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Prelu {
     shape: TVec<usize>,
-    /// The channel axis: every axis before it has size 1.
+    /// The channel axis: every axis before it has size 1 (planes of channels), or it is the
+    /// last axis (channels last, as tract leaves some of the iris model's maps on aarch64).
     axis: usize,
 }
 
 impl Prelu {
     fn plane(&self) -> usize {
         self.shape[self.axis + 1..].iter().product()
+    }
+
+    fn planar(&self) -> bool {
+        self.shape[..self.axis].iter().all(|&d| d == 1)
     }
 }
 
@@ -80,7 +85,7 @@ fn matched(model: &TypedModel, add: &TypedNode) -> Option<(OutletId, OutletId, P
             .enumerate()
             .all(|(i, &d)| d == 1 || i == axis)
         && slope_shape.get(axis) == shape.get(axis)
-        && shape[..axis].iter().all(|&d| d == 1);
+        && (shape[..axis].iter().all(|&d| d == 1) || axis + 1 == shape.len());
     (f32s && per_channel && s_fact.konst.is_some()).then(|| {
         let op = Prelu {
             shape: shape.into(),
@@ -140,12 +145,12 @@ impl EvalOp for Prelu {
         {
             let slope = slope.try_as_plain_ram()?;
             let mut view = x.try_as_plain_ram_mut()?;
-            prelu(
-                Simd::best(),
-                view.as_slice_mut::<f32>()?,
-                self.plane(),
-                slope.as_slice::<f32>()?,
-            )?;
+            let (values, slope) = (view.as_slice_mut::<f32>()?, slope.as_slice::<f32>()?);
+            if self.planar() {
+                prelu(Simd::best(), values, self.plane(), slope)?;
+            } else {
+                prelu_channels_last(Simd::best(), values, slope)?;
+            }
         }
         Ok(tvec!(x.into_tvalue()))
     }
@@ -195,6 +200,7 @@ pub(super) mod tests {
         for (shape, slope) in [
             (vec![1, 16, 9, 7], vec![1, 16, 1, 1]),
             (vec![32, 4, 4], vec![32, 1, 1]),
+            (vec![4, 4, 32], vec![1, 1, 32]),
         ] {
             let n = shape.iter().product();
             let input = Tensor::from_shape(&shape, &random(n, 6)).unwrap();
