@@ -84,7 +84,25 @@ const ATTENTION_PRELU: [(usize, usize, usize); 12] = [
 
 /// The four models' residual tails: (channels, y's channels, side, activation, how many the
 /// models have).
-const RESIDUALS: [(usize, usize, usize, Then, usize); 0] = [];
+const RESIDUALS: [(usize, usize, usize, Then, usize); 17] = [
+    (28, 24, 64, Then::Relu, 1),
+    (32, 28, 32, Then::Relu, 1),
+    (36, 32, 32, Then::Relu, 1),
+    (42, 36, 32, Then::Relu, 1),
+    (48, 42, 16, Then::Relu, 1),
+    (56, 48, 16, Then::Relu, 1),
+    (64, 56, 16, Then::Relu, 1),
+    (72, 64, 16, Then::Relu, 1),
+    (80, 72, 16, Then::Relu, 1),
+    (88, 80, 16, Then::Relu, 1),
+    (96, 88, 8, Then::Relu, 1),
+    (32, 16, 48, Then::Prelu, 2),
+    (64, 32, 24, Then::Prelu, 2),
+    (128, 64, 12, Then::Prelu, 2),
+    (64, 32, 8, Then::Prelu, 3),
+    (128, 64, 4, Then::Prelu, 3),
+    (128, 64, 16, Then::Prelu, 1),
+];
 
 /// Deterministic values in [-1, 1).
 fn values(n: usize) -> Vec<f32> {
