@@ -186,7 +186,9 @@ pub(super) mod tests {
         x: OutletId,
         slope_shape: &[usize],
     ) -> OutletId {
-        let zero = tensor0(0f32).broadcast_into_rank(slope_shape.len()).unwrap();
+        let zero = tensor0(0f32)
+            .broadcast_into_rank(slope_shape.len())
+            .unwrap();
         let zero = model.add_const("prelu.zero", zero).unwrap();
         let n = slope_shape.iter().product();
         let slope = Tensor::from_shape(slope_shape, &random(n, 5)).unwrap();

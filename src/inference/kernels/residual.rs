@@ -80,7 +80,10 @@ fn run(
     act: Activation,
 ) -> TractResult<()> {
     if plane == 0 {
-        ensure!(out.is_empty() && y.is_empty(), "residual add of empty planes");
+        ensure!(
+            out.is_empty() && y.is_empty(),
+            "residual add of empty planes"
+        );
         return Ok(());
     }
     let channels = out.len() / plane;
@@ -261,7 +264,8 @@ mod tests {
                         for simd in Simd::available() {
                             let mut got = xs.clone();
                             residual(simd, &mut got, &ys, plane, act).unwrap();
-                            let what = format!("{} path, {c} + {cy} × {side}², {then:?}", simd.name());
+                            let what =
+                                format!("{} path, {c} + {cy} × {side}², {then:?}", simd.name());
                             assert_eq!(got, want, "in place, {what}");
                             let mut out = vec![f32::NAN; xs.len()];
                             residual_into(simd, &xs, &ys, &mut out, plane, act).unwrap();

@@ -93,7 +93,10 @@ fn channel_axis(pad: &Pad, shape: &[usize]) -> Option<usize> {
 
 /// Whether `node`'s only reader is `reader`, and no model output is `node`'s.
 fn inner(model: &TypedModel, node: &TypedNode, reader: usize) -> bool {
-    only_feeds(node, reader) && !model.output_outlets().is_ok_and(|o| o.contains(&node.id.into()))
+    only_feeds(node, reader)
+        && !model
+            .output_outlets()
+            .is_ok_and(|o| o.contains(&node.id.into()))
 }
 
 /// `(x, y, op)` when input `ix` of `add` is a channel `Pad` read by nothing else, and the
@@ -275,7 +278,10 @@ impl OpState for State {
             inputs.len()
         );
         let mut inputs = inputs.into_iter();
-        let mut x = inputs.next().context("ResidualAdd takes x")?.into_arc_tensor();
+        let mut x = inputs
+            .next()
+            .context("ResidualAdd takes x")?
+            .into_arc_tensor();
         let rest: TVec<TValue> = inputs.collect();
         let y = input(&rest, 0)?;
         let act = match op.then {
