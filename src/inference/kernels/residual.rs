@@ -88,7 +88,7 @@ fn run(
     }
     let channels = out.len() / plane;
     ensure!(
-        out.len() == channels * plane && y.len() % plane == 0 && y.len() <= out.len(),
+        out.len() == channels * plane && y.len().is_multiple_of(plane) && y.len() <= out.len(),
         "residual add of {} values to {} in planes of {plane}",
         y.len(),
         out.len()

@@ -291,9 +291,10 @@ impl OpState for State {
         };
         let (plane, simd) = (op.plane(), self.simd);
         if let Some(tensor) = Arc::get_mut(&mut x) {
-            let mut view = tensor.try_as_plain_ram_mut()?;
-            residual(simd, view.as_slice_mut::<f32>()?, y, plane, act)?;
-            drop(view);
+            {
+                let mut view = tensor.try_as_plain_ram_mut()?;
+                residual(simd, view.as_slice_mut::<f32>()?, y, plane, act)?;
+            }
             return Ok(tvec!(x.into_tvalue()));
         }
         let x = x.try_as_plain_ram()?;
