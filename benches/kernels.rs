@@ -1,7 +1,8 @@
 //! Criterion benchmarks of our kernels against the tract ops they replace: each depthwise
-//! 3 × 3 and PReLU shape of the attention mesh and each max-pool of the four models alone (a
-//! one-op plan each way; the large pools also as the maximum of four stride-2 samplings, how
-//! eyeswitch pooled them before), then each whole model read by eyeswitch's ONNX reader and
+//! 3 × 3 and PReLU shape of the attention mesh, each max-pool and residual tail (channel pad,
+//! add, activation) of the four models alone (a one-op plan each way; the large pools also as
+//! the maximum of four stride-2 samplings, how eyeswitch pooled them before), then each whole
+//! model read by eyeswitch's ONNX reader and
 //! optimised by tract alone or with our kernels. Before each model's timings it prints its
 //! allocations per run both ways.
 //!
@@ -11,9 +12,10 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use eyeswitch::alloc_count::{self, CountingAllocator};
-use eyeswitch::inference::kernels::{self, simd::Simd};
+use eyeswitch::inference::kernels::{self, residual_op::Then, simd::Simd};
 use eyeswitch::models;
 use tract_onnx::prelude::*;
+use tract_onnx::tract_core::ops::array::{Pad, PadMode};
 use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat, MaxPool, PaddingSpec, PoolSpec};
 use tract_onnx::tract_core::ops::nn::DataFormat;
 use tract_onnx::tract_core::ops::{math, Downsample};
@@ -78,6 +80,28 @@ const ATTENTION_PRELU: [(usize, usize, usize); 12] = [
     (128, 2, 15),
     (32, 3, 2),
     (32, 2, 10),
+];
+
+/// The four models' residual tails: (channels, y's channels, side, activation, how many the
+/// models have).
+const RESIDUALS: [(usize, usize, usize, Then, usize); 17] = [
+    (28, 24, 64, Then::Relu, 1),
+    (32, 28, 32, Then::Relu, 1),
+    (36, 32, 32, Then::Relu, 1),
+    (42, 36, 32, Then::Relu, 1),
+    (48, 42, 16, Then::Relu, 1),
+    (56, 48, 16, Then::Relu, 1),
+    (64, 56, 16, Then::Relu, 1),
+    (72, 64, 16, Then::Relu, 1),
+    (80, 72, 16, Then::Relu, 1),
+    (88, 80, 16, Then::Relu, 1),
+    (96, 88, 8, Then::Relu, 1),
+    (32, 16, 48, Then::Prelu, 2),
+    (64, 32, 24, Then::Prelu, 2),
+    (128, 64, 12, Then::Prelu, 2),
+    (64, 32, 8, Then::Prelu, 3),
+    (128, 64, 4, Then::Prelu, 3),
+    (128, 64, 16, Then::Prelu, 1),
 ];
 
 /// Deterministic values in [-1, 1).
@@ -152,23 +176,50 @@ fn sampled_pool(c: usize, side: usize) -> TractResult<Plan> {
 fn one_prelu(c: usize, side: usize) -> TractResult<TypedModel> {
     let mut model = TypedModel::default();
     let x = model.add_source("x", f32::fact([1, c, side, side]))?;
+    let y = wire_prelu(&mut model, x, c)?;
+    model.select_output_outlets(&[y])?;
+    Ok(model)
+}
+
+/// [`one_prelu`]'s lowering applied to `x`, of `c` channels, in `model`.
+fn wire_prelu(model: &mut TypedModel, x: OutletId, c: usize) -> TractResult<OutletId> {
     let zero = model.add_const("zero", tensor0(0f32).broadcast_into_rank(4)?)?;
     let slope = model.add_const("slope", Tensor::from_shape(&[1, c, 1, 1], &values(c))?)?;
     let pos = model.wire_node("max", math::max(), &[x, zero])?[0];
     let neg = model.wire_node("min", math::min(), &[x, zero])?[0];
     let scaled = model.wire_node("scale", math::mul(), &[neg, slope])?[0];
-    let y = model.wire_node("add", math::add(), &[pos, scaled])?;
-    model.select_output_outlets(&y)?;
+    Ok(model.wire_node("prelu", math::add(), &[pos, scaled])?[0])
+}
+
+/// A residual tail, `act(x + pad(y))`, as tract's ops: `x` of `[1, c, side, side]`, `y` of
+/// `cy` channels padded with zeros, then [`one_prelu`]'s lowering or a ReLU `Max`.
+fn one_tail(c: usize, cy: usize, side: usize, then: Then) -> TractResult<TypedModel> {
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact([1, c, side, side]))?;
+    let y = model.add_source("y", f32::fact([1, cy, side, side]))?;
+    let pads = vec![(0, 0), (0, c - cy), (0, 0), (0, 0)];
+    let pad = Pad::new(pads, PadMode::Constant(Arc::new(tensor0(0f32))));
+    let padded = model.wire_node("pad", pad, &[y])?[0];
+    let sum = model.wire_node("add", math::add(), &[x, padded])?[0];
+    let out = match then {
+        Then::Prelu => wire_prelu(&mut model, sum, c)?,
+        Then::Relu => {
+            let zero = model.add_const("zero", tensor0(0f32).broadcast_into_rank(4)?)?;
+            model.wire_node("relu", math::max(), &[sum, zero])?[0]
+        }
+        Then::Nothing => sum,
+    };
+    model.select_output_outlets(&[out])?;
     Ok(model)
 }
 
-/// Times each plan of `ways` on `input` in one criterion group.
-fn group(c: &mut Criterion, name: &str, input: &TValue, ways: Vec<(&str, Plan)>) {
+/// Times each plan of `ways` on `inputs` in one criterion group.
+fn group(c: &mut Criterion, name: &str, inputs: &[TValue], ways: Vec<(&str, Plan)>) {
     let mut group = c.benchmark_group(name);
     for (way, plan) in ways {
         let mut state = plan.spawn().expect("state");
         group.bench_function(way, |b| {
-            b.iter(|| state.run(tvec!(input.clone())).expect("runs"))
+            b.iter(|| state.run(inputs.iter().cloned().collect()).expect("runs"))
         });
     }
     group.finish();
@@ -208,7 +259,7 @@ fn benches(c: &mut Criterion) {
         group(
             c,
             &name,
-            &map(channels, side),
+            &[map(channels, side)],
             vec![("tract", tract), ("ours", ours)],
         );
     }
@@ -221,7 +272,7 @@ fn benches(c: &mut Criterion) {
         group(
             c,
             &format!("max_pool_{channels}x{side}x{side}"),
-            &map(channels, side),
+            &[map(channels, side)],
             ways,
         );
     }
@@ -231,7 +282,18 @@ fn benches(c: &mut Criterion) {
         group(
             c,
             &name,
-            &map(channels, side),
+            &[map(channels, side)],
+            vec![("tract", tract), ("ours", ours)],
+        );
+    }
+    for (channels, cy, side, then, _) in RESIDUALS {
+        let model = one_tail(channels, cy, side, then).expect("model");
+        let [tract, ours] = both(model).expect("plans");
+        let name = format!("residual_{cy}to{channels}x{side}x{side}_{then:?}");
+        group(
+            c,
+            &name,
+            &[map(channels, side), map(cy, side)],
             vec![("tract", tract), ("ours", ours)],
         );
     }

@@ -1,9 +1,11 @@
-//! Per-op profile of each model as eyeswitch optimises it: the channel `Pad`s before the
-//! residual `Add`s and what reads them, every `OptMatMul` with its M × K × N, kernel and the
-//! ops tract fused into it, then per-node times over 50 runs (`run_plan_with_eval`).
+//! Per-op profile of each model as eyeswitch optimises it: the residual tails our
+//! `ResidualAdd` took, any `residual_op::tails` still finds, the other `Pad`s and what reads
+//! them, every `OptMatMul` with its M × K × N, kernel and the ops tract fused into it, then
+//! per-node times over 50 runs (`run_plan_with_eval`).
 //! PERFORMANCE.md ("1 × 1 convolutions") quotes it.
 //!
 //! `taskset -c 1 cargo run --release --example op_profile`
+use eyeswitch::inference::kernels::residual_op;
 use eyeswitch::models;
 use tract_onnx::prelude::*;
 fn main() {
@@ -21,7 +23,16 @@ fn main() {
             .unwrap();
         let typed = eyeswitch::inference::rewritten(model).unwrap();
         println!("=== {}", spec.file);
-        for n in typed.nodes() {
+        for id in typed.eval_order().unwrap() {
+            let n = typed.node(id);
+            if n.op.name() == "ResidualAdd" {
+                println!("{} {:?}", n.name, n.op.info().unwrap());
+            }
+        }
+        let left = residual_op::tails(&typed).unwrap();
+        println!("residual tails left to tract: {left:?}");
+        for id in typed.eval_order().unwrap() {
+            let n = typed.node(id);
             if n.op.name().contains("Pad") {
                 let succ: Vec<String> = n.outputs[0]
                     .successors

@@ -1,26 +1,36 @@
 //! Our kernels take the place of every tract op they are written for, in each model.
 
 use crate::common::models_dir;
+use eyeswitch::inference::kernels::residual_op;
 use eyeswitch::inference::ModelSpec;
 use eyeswitch::models;
 use tract_onnx::prelude::*;
 
-/// The op names of `spec`'s model as eyeswitch optimises it.
-fn ops(spec: ModelSpec) -> Vec<String> {
-    let model = eyeswitch::inference::onnx()
+/// `spec`'s model as eyeswitch reads it.
+fn load(spec: ModelSpec) -> InferenceModel {
+    eyeswitch::inference::onnx()
         .model_for_path(models_dir().join(spec.file))
         .unwrap()
         .with_input_fact(0, f32::fact(spec.input).into())
-        .unwrap();
-    let model = eyeswitch::inference::optimize(model).unwrap();
+        .unwrap()
+}
+
+/// The op names of `spec`'s model as eyeswitch optimises it; a `ResidualAdd`'s with its info,
+/// which names the PReLU it took in.
+fn ops(spec: ModelSpec) -> Vec<String> {
+    let model = eyeswitch::inference::optimize(load(spec)).unwrap();
     model
         .nodes()
         .iter()
-        .map(|n| n.op.name().to_string())
+        .map(|n| match n.op.name() {
+            name if name == "ResidualAdd" => format!("{name} {:?}", n.op.info().unwrap()),
+            name => name.to_string(),
+        })
         .collect()
 }
 
-/// Each model's depthwise convolutions, max-pools and PReLUs, as our kernels.
+/// Each model's depthwise convolutions, max-pools and PReLUs, as our kernels (a PReLU ending
+/// a residual tail runs in our `ResidualAdd`).
 #[test]
 fn every_depthwise_convolution_pool_and_prelu_runs_our_kernel() {
     println!(
@@ -60,5 +70,36 @@ fn every_depthwise_convolution_pool_and_prelu_runs_our_kernel() {
         assert_eq!(found, [depthwise, pools, prelus], "{}", spec.file);
         let left = [count("DepthWiseConv"), count("OptMaxPool"), count("Min")];
         assert_eq!(left, tracts_left, "{}", spec.file);
+    }
+}
+
+/// Each model's residual tails (a `Pad` of the channel axis read by an `Add`, then the
+/// activation) as our op, none left to tract.
+#[test]
+fn every_channel_padded_residual_runs_our_op() {
+    for (spec, tails) in [
+        (models::DETECTOR, 11),
+        (models::MESH, 3),
+        (models::ATTENTION, 9),
+        (models::IRIS, 1),
+    ] {
+        let rewritten = eyeswitch::inference::rewritten(load(spec)).unwrap();
+        let left = residual_op::tails(&rewritten).unwrap();
+        let plan = rewritten.into_optimized().unwrap();
+        let ours: Vec<String> = plan
+            .nodes()
+            .iter()
+            .filter(|n| n.op.name() == "ResidualAdd")
+            .map(|n| n.op.info().unwrap().join(" "))
+            .collect();
+        let pads = plan.nodes().iter().filter(|n| n.op.name() == "Pad").count();
+        println!(
+            "{}: {} ResidualAdd, {} tails left, {pads} Pad in the plan; {ours:#?}",
+            spec.file,
+            ours.len(),
+            left.len()
+        );
+        assert_eq!(ours.len(), tails, "{}", spec.file);
+        assert!(left.is_empty(), "{}: {left:?}", spec.file);
     }
 }

@@ -294,6 +294,14 @@ pub(super) mod tests {
     /// Runs `model` twice on `input` (the second run reuses kept buffers) and returns the
     /// second output and the optimised plan's op names.
     pub(in super::super) fn run(model: TypedModel, input: &Tensor) -> (Vec<f32>, Vec<String>) {
+        run_inputs(model, &[input])
+    }
+
+    /// [`run`] with several inputs.
+    pub(in super::super) fn run_inputs(
+        model: TypedModel,
+        inputs: &[&Tensor],
+    ) -> (Vec<f32>, Vec<String>) {
         let plan = model.into_optimized().unwrap().into_runnable().unwrap();
         let ops = plan
             .model()
@@ -302,8 +310,9 @@ pub(super) mod tests {
             .map(|n| n.op.name().to_string())
             .collect();
         let mut state = plan.spawn().unwrap();
-        state.run(tvec!(input.clone().into_tvalue())).unwrap();
-        let out = state.run(tvec!(input.clone().into_tvalue())).unwrap();
+        let values = || inputs.iter().map(|&t| t.clone().into_tvalue()).collect();
+        state.run(values()).unwrap();
+        let out = state.run(values()).unwrap();
         let out = out[0].try_as_plain_ram().unwrap();
         (out.as_slice::<f32>().unwrap().to_vec(), ops)
     }

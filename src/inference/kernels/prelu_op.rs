@@ -46,7 +46,7 @@ fn bin_input<'m>(
 }
 
 /// Whether `outlet` is a constant zero.
-fn is_zero(model: &TypedModel, outlet: OutletId) -> bool {
+pub(super) fn is_zero(model: &TypedModel, outlet: OutletId) -> bool {
     model
         .outlet_fact(outlet)
         .ok()
@@ -55,7 +55,7 @@ fn is_zero(model: &TypedModel, outlet: OutletId) -> bool {
 }
 
 /// Whether `node` has one reader only, `reader`.
-fn only_feeds(node: &TypedNode, reader: usize) -> bool {
+pub(super) fn only_feeds(node: &TypedNode, reader: usize) -> bool {
     node.outputs.len() == 1
         && node.outputs[0].successors.len() == 1
         && node.outputs[0].successors[0].node == reader
@@ -180,8 +180,21 @@ pub(super) mod tests {
     pub(in super::super) fn one_prelu(shape: &[usize], slope_shape: &[usize]) -> TypedModel {
         let mut model = TypedModel::default();
         let x = model.add_source("x", f32::fact(shape)).unwrap();
-        let zero = tensor0(0f32).broadcast_into_rank(shape.len()).unwrap();
-        let zero = model.add_const("zero", zero).unwrap();
+        let y = wire_prelu(&mut model, x, slope_shape);
+        model.select_output_outlets(&[y]).unwrap();
+        model
+    }
+
+    /// The lowering of [`one_prelu`] applied to `x` in `model`; a slope of `random(n, 5)`.
+    pub(in super::super) fn wire_prelu(
+        model: &mut TypedModel,
+        x: OutletId,
+        slope_shape: &[usize],
+    ) -> OutletId {
+        let zero = tensor0(0f32)
+            .broadcast_into_rank(slope_shape.len())
+            .unwrap();
+        let zero = model.add_const("prelu.zero", zero).unwrap();
         let n = slope_shape.iter().product();
         let slope = Tensor::from_shape(slope_shape, &random(n, 5)).unwrap();
         let slope = model.add_const("slope", slope).unwrap();
@@ -190,9 +203,9 @@ pub(super) mod tests {
         let scaled = model
             .wire_node("scale", math::mul(), &[neg, slope])
             .unwrap()[0];
-        let y = model.wire_node("add", math::add(), &[pos, scaled]).unwrap();
-        model.select_output_outlets(&y).unwrap();
         model
+            .wire_node("prelu", math::add(), &[pos, scaled])
+            .unwrap()[0]
     }
 
     #[test]
