@@ -44,10 +44,15 @@ pub fn prelu_channels_last(simd: Simd, values: &mut [f32], slope: &[f32]) -> Tra
             _ => 0,
         };
         for (v, &s) in pixel[done..].iter_mut().zip(&slope[done..]) {
-            *v = v.max(0.0) + s * v.min(0.0);
+            *v = one(*v, s);
         }
     }
     Ok(())
+}
+
+/// PReLU of one value: tract's lowering, `max(v, 0) + slope × min(v, 0)`, in its order.
+pub(super) fn one(v: f32, slope: f32) -> f32 {
+    v.max(0.0) + slope * v.min(0.0)
 }
 
 /// One channel; the same operations as tract's lowering, so the same values bit for bit.
@@ -62,13 +67,21 @@ fn channel(simd: Simd, x: &mut [f32], slope: f32) {
         _ => 0,
     };
     for v in &mut x[done..] {
-        *v = v.max(0.0) + slope * v.min(0.0);
+        *v = one(*v, slope);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(super) mod x86 {
     use std::arch::x86_64::*;
+
+    /// PReLU of eight values. One of max and min is zero, so the fused multiply-add rounds as
+    /// multiply-then-add does: the values are [`super::one`]'s, bit for bit.
+    #[target_feature(enable = "avx2,fma")]
+    pub(in super::super) fn eight(v: __m256, slope: __m256) -> __m256 {
+        let zero = _mm256_setzero_ps();
+        _mm256_fmadd_ps(_mm256_min_ps(v, zero), slope, _mm256_max_ps(v, zero))
+    }
 
     /// Eight values at a time; returns how many it did (the rest are the caller's).
     ///
@@ -76,16 +89,14 @@ mod x86 {
     /// The CPU has AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn channel(x: &mut [f32], slope: f32) -> usize {
-        let (s, zero) = (_mm256_set1_ps(slope), _mm256_setzero_ps());
+        let s = _mm256_set1_ps(slope);
         let n = x.len() / 8 * 8;
         for i in (0..n).step_by(8) {
             // SAFETY: `i + 8 <= n <= x.len()`.
             unsafe {
                 let p = x.as_mut_ptr().add(i);
                 let v = _mm256_loadu_ps(p);
-                // One of max and min is zero, so the fused multiply-add rounds as
-                // multiply-then-add does.
-                let r = _mm256_fmadd_ps(_mm256_min_ps(v, zero), s, _mm256_max_ps(v, zero));
+                let r = eight(v, s);
                 _mm256_storeu_ps(p, r);
             }
         }
@@ -98,15 +109,13 @@ mod x86 {
     /// The CPU has AVX2 and FMA; `slope` is as long as `x`.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn pixel(x: &mut [f32], slope: &[f32]) -> usize {
-        let zero = _mm256_setzero_ps();
         let n = x.len() / 8 * 8;
         for i in (0..n).step_by(8) {
             // SAFETY: `i + 8 <= n <= x.len() == slope.len()`.
             unsafe {
                 let p = x.as_mut_ptr().add(i);
                 let (v, s) = (_mm256_loadu_ps(p), _mm256_loadu_ps(slope.as_ptr().add(i)));
-                // Exact for the same reason as `channel`'s.
-                let r = _mm256_fmadd_ps(_mm256_min_ps(v, zero), s, _mm256_max_ps(v, zero));
+                let r = eight(v, s);
                 _mm256_storeu_ps(p, r);
             }
         }
@@ -115,8 +124,16 @@ mod x86 {
 }
 
 #[cfg(target_arch = "aarch64")]
-mod arm {
+pub(super) mod arm {
     use std::arch::aarch64::*;
+
+    /// PReLU of four values. One of max and min is zero, so the fused multiply-add rounds as
+    /// multiply-then-add does: the values are [`super::one`]'s, bit for bit.
+    #[target_feature(enable = "neon")]
+    pub(in super::super) fn four(v: float32x4_t, slope: float32x4_t) -> float32x4_t {
+        let zero = vdupq_n_f32(0.0);
+        vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), slope)
+    }
 
     /// Four values at a time; returns how many it did (the rest are the caller's).
     ///
@@ -124,16 +141,14 @@ mod arm {
     /// None beyond NEON, which every aarch64 core has.
     #[target_feature(enable = "neon")]
     pub(super) unsafe fn channel(x: &mut [f32], slope: f32) -> usize {
-        let (s, zero) = (vdupq_n_f32(slope), vdupq_n_f32(0.0));
+        let s = vdupq_n_f32(slope);
         let n = x.len() / 4 * 4;
         for i in (0..n).step_by(4) {
             // SAFETY: `i + 4 <= n <= x.len()`.
             unsafe {
                 let p = x.as_mut_ptr().add(i);
                 let v = vld1q_f32(p);
-                // One of max and min is zero, so the fused multiply-add rounds as
-                // multiply-then-add does.
-                let r = vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), s);
+                let r = four(v, s);
                 vst1q_f32(p, r);
             }
         }
@@ -146,15 +161,13 @@ mod arm {
     /// `slope` is as long as `x`.
     #[target_feature(enable = "neon")]
     pub(super) unsafe fn pixel(x: &mut [f32], slope: &[f32]) -> usize {
-        let zero = vdupq_n_f32(0.0);
         let n = x.len() / 4 * 4;
         for i in (0..n).step_by(4) {
             // SAFETY: `i + 4 <= n <= x.len() == slope.len()`.
             unsafe {
                 let p = x.as_mut_ptr().add(i);
                 let (v, s) = (vld1q_f32(p), vld1q_f32(slope.as_ptr().add(i)));
-                // Exact for the same reason as `channel`'s.
-                let r = vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), s);
+                let r = four(v, s);
                 vst1q_f32(p, r);
             }
         }

@@ -36,7 +36,7 @@ impl Channel {
         match self {
             Channel::Linear => v,
             Channel::Relu => v.max(0.0),
-            Channel::Prelu(slope) => v.max(0.0) + slope * v.min(0.0),
+            Channel::Prelu(slope) => super::prelu::one(v, slope),
         }
     }
 }
@@ -136,6 +136,7 @@ fn channel(simd: Simd, out: &mut [f32], x: Option<&[f32]>, y: Option<&[f32]>, ac
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    use super::super::prelu;
     use super::Channel;
     use std::arch::x86_64::*;
 
@@ -166,13 +167,7 @@ mod x86 {
                 let r = match act {
                     Channel::Linear => v,
                     Channel::Relu => _mm256_max_ps(v, zero),
-                    // One of max and min is zero, so the fused multiply-add rounds as
-                    // multiply-then-add does.
-                    Channel::Prelu(s) => _mm256_fmadd_ps(
-                        _mm256_min_ps(v, zero),
-                        _mm256_set1_ps(s),
-                        _mm256_max_ps(v, zero),
-                    ),
+                    Channel::Prelu(s) => prelu::x86::eight(v, _mm256_set1_ps(s)),
                 };
                 _mm256_storeu_ps(dst.add(i), r);
             }
@@ -183,6 +178,7 @@ mod x86 {
 
 #[cfg(target_arch = "aarch64")]
 mod arm {
+    use super::super::prelu;
     use super::Channel;
     use std::arch::aarch64::*;
 
@@ -213,11 +209,7 @@ mod arm {
                 let r = match act {
                     Channel::Linear => v,
                     Channel::Relu => vmaxq_f32(v, zero),
-                    // One of max and min is zero, so the fused multiply-add rounds as
-                    // multiply-then-add does.
-                    Channel::Prelu(s) => {
-                        vfmaq_f32(vmaxq_f32(v, zero), vminq_f32(v, zero), vdupq_n_f32(s))
-                    }
+                    Channel::Prelu(s) => prelu::arm::four(v, vdupq_n_f32(s)),
                 };
                 vst1q_f32(dst.add(i), r);
             }
